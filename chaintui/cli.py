@@ -1,0 +1,162 @@
+"""The command line: `chaintui [PATH]`, check, plan, fix, undo, verify, demo.
+
+A thin shell over the core: every subcommand turns ChaintuiError into one line on stderr and
+exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from chaintui import __version__
+from chaintui.errors import ChaintuiError
+
+SUBCOMMANDS = ("check", "plan", "fix", "undo", "verify", "demo")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chaintui",
+        description="Diagnose and repair broken Alembic migration chains.",
+        epilog="Run `chaintui [PATH]` for the interactive session.",
+    )
+    parser.add_argument("--version", action="version", version=f"chaintui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="report every problem (exit 0 none, 1 errors, 2 could not run)")
+    check.add_argument("path", nargs="?", default=".")
+    check.add_argument("--format", choices=("text", "json", "github"), default="text")
+    check.add_argument("--no-cache", action="store_true", help="reparse every file")
+
+    plan = sub.add_parser("plan", help="the proposed fixes, in order")
+    plan.add_argument("path", nargs="?", default=".")
+    plan.add_argument("--format", choices=("text", "json"), default="text")
+    plan.add_argument("--db", metavar="URL", help="database whose alembic_version to respect")
+
+    fix = sub.add_parser("fix", help="apply the plan, one git commit per fix")
+    fix.add_argument("path", nargs="?", default=".")
+    fix.add_argument("--all", action="store_true", help="apply every planned fix")
+    fix.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    fix.add_argument("--dry-run", action="store_true", help="print the diffs, write nothing")
+    fix.add_argument("--branch", metavar="NAME", help="make the commits on a new branch")
+    fix.add_argument("--db", metavar="URL", help="database whose alembic_version to respect")
+
+    undo = sub.add_parser("undo", help="revert the newest chaintui commit")
+    undo.add_argument("path", nargs="?", default=".")
+
+    verify = sub.add_parser("verify", help="alembic's own verdict, in a subprocess")
+    verify.add_argument("path", nargs="?", default=".")
+    verify.add_argument("--sqlite", action="store_true",
+                        help="also upgrade head, downgrade base, upgrade head on a scratch SQLite db")
+
+    demo = sub.add_parser("demo", help="build a realistic broken project and open the session on it")
+    demo.add_argument("dir", nargs="?", default=None)
+    demo.add_argument("--no-tui", action="store_true", help="only build the project")
+    return parser
+
+
+def _session_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chaintui", description="The interactive repair session.")
+    parser.add_argument("path", nargs="?", default=".")
+    parser.add_argument("--db", metavar="URL", help="database whose alembic_version to respect")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and (argv[0] in SUBCOMMANDS or argv[0].startswith("-")) and argv[0] not in ("--db",):
+            args = _parser().parse_args(argv)
+            return _dispatch(args)
+        args = _session_parser().parse_args(argv)
+        return _session(args.path, db=args.db)
+    except ChaintuiError as exc:
+        print(f"chaintui: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("chaintui: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command is None:
+        _parser().print_help()
+        return 0
+    handler = {
+        "check": _check,
+        "plan": _plan,
+        "fix": _fix,
+        "undo": _undo,
+        "verify": _verify,
+        "demo": _demo,
+    }[args.command]
+    return handler(args)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from chaintui.analysis import analyze
+    from chaintui import report
+
+    analysis = analyze(args.path, use_cache=not args.no_cache)
+    if args.format == "json":
+        print(report.render_json(analysis))
+    elif args.format == "github":
+        text = report.render_github(analysis)
+        if text:
+            print(text)
+    else:
+        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        print(report.render_text(analysis, colour=colour))
+    return 1 if analysis.has_errors else 0
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from chaintui.commands import plan_command
+
+    return plan_command(args)
+
+
+def _fix(args: argparse.Namespace) -> int:
+    from chaintui.commands import fix_command
+
+    return fix_command(args)
+
+
+def _undo(args: argparse.Namespace) -> int:
+    from chaintui.commands import undo_command
+
+    return undo_command(args)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from chaintui.commands import verify_command
+
+    return verify_command(args)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from chaintui.demo import build_demo, default_demo_dir
+
+    target = args.dir or default_demo_dir()
+    root = build_demo(target)
+    print(f"chaintui: demo project built in {root}", file=sys.stderr)
+    if args.no_tui:
+        print(root)
+        return 0
+    return _session(str(root))
+
+
+def _session(path: str, db: str | None = None) -> int:
+    from chaintui.analysis import analyze
+
+    analysis = analyze(path)  # fails here, before the screen opens, on a bad path
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        raise ChaintuiError("the interactive session needs a terminal; use `chaintui check` in scripts")
+    from chaintui.tui.app import run_app
+
+    return run_app(analysis, db=db)

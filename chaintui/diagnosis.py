@@ -1,0 +1,202 @@
+"""Find every problem of a revision graph at once, each naming exactly what it involves."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from chaintui.graph import RevisionGraph
+from chaintui.model import ERROR, WARNING, Migration, Problem
+from chaintui.naming import file_declares_other
+
+#: Stable problem codes, in the order they are reported and fixed.
+CODES = (
+    "parse-error",
+    "duplicate-revision",
+    "cycle",
+    "missing-parent",
+    "missing-dependency",
+    "multiple-bases",
+    "multiple-heads",
+    "duplicate-branch-label",
+    "header-mismatch",
+    "filename-mismatch",
+    "schema-order",
+)
+SEVERITY = {code: ERROR for code in CODES[:8]} | {code: WARNING for code in CODES[8:]}
+
+
+def diagnose(graph: RevisionGraph) -> list[Problem]:
+    """All problems of one migration set, errors first, in CODES order."""
+    problems: list[Problem] = []
+    problems += _parse_errors(graph)
+    problems += _duplicates(graph)
+    cycles = _cycles(graph)
+    problems += cycles
+    problems += _missing(graph, "down_revision", "missing-parent")
+    problems += _missing(graph, "depends_on", "missing-dependency")
+    problems += _multiple_bases(graph)
+    problems += _multiple_heads(graph)
+    problems += _duplicate_labels(graph)
+    problems += _header_mismatches(graph)
+    problems += _filename_mismatches(graph)
+    from chaintui.schema import schema_problems
+
+    problems += schema_problems(graph)
+    return sorted(problems, key=lambda p: (CODES.index(p.code), p.files))
+
+
+def _problem(code: str, message: str, migrations: list[Migration], line: int | None = None) -> Problem:
+    return Problem(
+        code=code,
+        severity=SEVERITY[code],
+        message=message,
+        revisions=tuple(dict.fromkeys(m.revision for m in migrations if m.revision)),
+        files=tuple(m.rel for m in migrations),
+        line=line,
+    )
+
+
+def _parse_errors(graph: RevisionGraph) -> list[Problem]:
+    return [
+        Problem("parse-error", ERROR, f"{m.name}: {m.error}", (), (m.rel,), m.error_line)
+        for m in graph.migrations if m.error
+    ]
+
+
+def _duplicates(graph: RevisionGraph) -> list[Problem]:
+    problems = []
+    for rev, files in graph.by_id.items():
+        if len(files) > 1:
+            names = ", ".join(m.name for m in files)
+            problems.append(_problem(
+                "duplicate-revision",
+                f"{len(files)} files declare revision {rev!r}: {names}",
+                files, files[0].line_of("revision"),
+            ))
+    return problems
+
+
+def _cycles(graph: RevisionGraph) -> list[Problem]:
+    problems = []
+    for component in graph.strongly_connected():
+        members = [m for rev in component for m in graph.by_id[rev]]
+        if len(component) == 1:
+            message = f"revision {component[0]!r} names itself as its down_revision"
+        else:
+            message = "down_revision loops: " + " -> ".join([*component, component[0]])
+        problems.append(_problem("cycle", message, members, members[0].line_of("down_revision")))
+    return problems
+
+
+def _missing(graph: RevisionGraph, key: str, code: str) -> list[Problem]:
+    labels = {label for m in graph.revisions for label in m.branch_labels}
+    dangling: dict[str, list[Migration]] = defaultdict(list)
+    for m in graph.revisions:
+        for target in getattr(m, key):
+            if target in graph.by_id or (key == "depends_on" and target in labels):
+                continue
+            dangling[target].append(m)
+    problems = []
+    what = "down_revision" if key == "down_revision" else "depends_on"
+    for target, children in dangling.items():
+        names = ", ".join(repr(m.revision) for m in children)
+        if target == "":
+            message = f"{names} {'has' if len(children) == 1 else 'have'} {what} = \"\" (an empty id; use None for a base)"
+        elif len(children) == 1:
+            message = f"{names} names {target!r} in {what}, but no file declares it"
+        else:
+            message = f"{names} name {target!r} in {what}, but no file declares it"
+        problems.append(_problem(code, message, children, children[0].line_of(key)))
+    return problems
+
+
+def _multiple_bases(graph: RevisionGraph) -> list[Problem]:
+    bases = [m for m in graph.revisions if m.is_base]
+    unlabelled = [m for m in bases if not m.branch_labels]
+    if len(bases) < 2 or len(unlabelled) < 2:
+        return []
+    names = ", ".join(repr(m.revision) for m in unlabelled)
+    return [_problem(
+        "multiple-bases",
+        f"{len(unlabelled)} roots (down_revision = None) without their own branch label: {names}",
+        unlabelled, unlabelled[0].line_of("down_revision"),
+    )]
+
+
+def _branch_of(graph: RevisionGraph, rev: str, memo: dict[str, frozenset[str]]) -> frozenset[str]:
+    """The branch labels a revision inherits from itself and its ancestors."""
+    if rev in memo:
+        return memo[rev]
+    labels = set()
+    for member in [rev, *graph.ancestors(rev)]:
+        for m in graph.by_id.get(member, ()):
+            labels.update(m.branch_labels)
+    memo[rev] = frozenset(labels)
+    return memo[rev]
+
+
+def _multiple_heads(graph: RevisionGraph) -> list[Problem]:
+    # Only heads reachable from a base count: a chain hanging off a missing parent or a loop is
+    # reported as that problem, not as extra heads.
+    reachable = graph.reachable_from_bases()
+    heads = [h for h in graph.heads if h in reachable]
+    if len(heads) < 2:
+        return []
+    memo: dict[str, frozenset[str]] = {}
+    branches: dict[frozenset[str], list[str]] = defaultdict(list)
+    for head in heads:
+        branches[_branch_of(graph, head, memo)].append(head)
+    problems = []
+    for labels, group in branches.items():
+        if len(group) < 2:
+            continue
+        group.sort(key=graph.order_key)
+        members = [m for rev in group for m in graph.by_id[rev]]
+        where = f" on branch {', '.join(sorted(labels))}" if labels else ""
+        problems.append(_problem(
+            "multiple-heads",
+            f"{len(group)} heads{where}: {', '.join(map(repr, group))} (alembic upgrade head refuses)",
+            members,
+        ))
+    return problems
+
+
+def _duplicate_labels(graph: RevisionGraph) -> list[Problem]:
+    owners: dict[str, list[Migration]] = defaultdict(list)
+    for m in graph.revisions:
+        for label in m.branch_labels:
+            owners[label].append(m)
+    return [
+        _problem("duplicate-branch-label",
+                 f"branch label {label!r} is on {len(ms)} revisions: {', '.join(repr(m.revision) for m in ms)}",
+                 ms, ms[0].line_of("branch_labels"))
+        for label, ms in owners.items() if len(ms) > 1
+    ]
+
+
+def _header_mismatches(graph: RevisionGraph) -> list[Problem]:
+    problems = []
+    for m in graph.revisions:
+        header = m.header
+        if header.revision_id is not None and header.revision_id != m.revision:
+            problems.append(_problem(
+                "header-mismatch",
+                f"{m.name}: header says Revision ID {header.revision_id!r}, revision = {m.revision!r}",
+                [m], header.revision_line,
+            ))
+        if header.revises is not None and m.known("down_revision") and set(header.revises) != set(m.down_revision):
+            said = ", ".join(header.revises) or "(nothing)"
+            real = ", ".join(m.down_revision) or "None"
+            problems.append(_problem(
+                "header-mismatch",
+                f"{m.name}: header says Revises {said}, down_revision = {real}",
+                [m], header.revises_line,
+            ))
+    return problems
+
+
+def _filename_mismatches(graph: RevisionGraph) -> list[Problem]:
+    return [
+        _problem("filename-mismatch", f"{m.name} declares revision {m.revision!r}", [m], m.line_of("revision"))
+        for m in graph.revisions if file_declares_other(m.path.stem, m.revision)
+    ]

@@ -1,0 +1,233 @@
+"""Find the Alembic project(s) under a path, reading configuration through alembic's own Config."""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from chaintui.errors import ChaintuiError
+from chaintui.model import MigrationSet
+
+DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
+_SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache", "site-packages"}
+_SEARCH_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class Project:
+    """A directory and the independent migration sets found in it."""
+
+    root: Path
+    sets: tuple[MigrationSet, ...]
+
+
+def discover(path: str | os.PathLike[str] = ".") -> Project:
+    """Return the project at `path`: a dir with alembic.ini / pyproject.toml, or a versions dir.
+
+    Raises ChaintuiError with a one-line reason when `path` is not an Alembic project.
+    """
+    target = Path(path).expanduser()
+    if not target.exists():
+        raise ChaintuiError(f"{path}: no such file or directory")
+    target = target.resolve()
+    if target.is_file():
+        if target.name == "alembic.ini" or target.suffix == ".ini":
+            return Project(target.parent, tuple(_sets_from_ini(target, target.parent)))
+        if target.name == "pyproject.toml":
+            sets = _sets_from_pyproject(target, target.parent)
+            if sets:
+                return Project(target.parent, tuple(sets))
+        raise ChaintuiError(f"{path}: not an alembic.ini, pyproject.toml or directory")
+    if not os.access(target, os.R_OK | os.X_OK):
+        raise ChaintuiError(f"{path}: permission denied")
+
+    sets = _sets_in_dir(target, target)
+    if not sets:
+        # A monorepo: several projects below, each its own set of graphs.
+        for config in _find_configs(target):
+            sets.extend(_sets_in_dir(config, target))
+    if not sets and _looks_like_versions_dir(target):
+        script_location = target.parent if (target.parent / "env.py").exists() else None
+        root = script_location.parent if script_location else target
+        sets.append(MigrationSet(name=target.name, root=root, script_location=script_location,
+                                 version_dirs=(target,)))
+    if not sets:
+        raise ChaintuiError(
+            f"{path}: not an Alembic project (no alembic.ini, no [tool.alembic] in "
+            "pyproject.toml, no migration files)"
+        )
+    return Project(target, tuple(sets))
+
+
+def _sets_in_dir(directory: Path, root: Path) -> list[MigrationSet]:
+    ini = directory / "alembic.ini"
+    if ini.is_file():
+        return _sets_from_ini(ini, root)
+    toml = directory / "pyproject.toml"
+    if toml.is_file():
+        return _sets_from_pyproject(toml, root)
+    return []
+
+
+def _find_configs(top: Path) -> list[Path]:
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(top):
+        depth = len(Path(dirpath).relative_to(top).parts)
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.startswith("."))
+        if depth >= _SEARCH_DEPTH:
+            dirnames[:] = []
+        if Path(dirpath) == top:
+            continue
+        if "alembic.ini" in filenames or "pyproject.toml" in filenames:
+            here = Path(dirpath)
+            if "alembic.ini" in filenames or _has_tool_alembic(here / "pyproject.toml"):
+                found.append(here)
+                dirnames[:] = []
+    return found
+
+
+def _has_tool_alembic(toml: Path) -> bool:
+    try:
+        return b"[tool.alembic]" in toml.read_bytes()
+    except OSError:
+        return False
+
+
+def _looks_like_versions_dir(directory: Path) -> bool:
+    try:
+        return any(
+            p.suffix == ".py" and p.name != "__init__.py" and p.name != "env.py"
+            for p in directory.iterdir()
+        )
+    except OSError:
+        return False
+
+
+def _config(ini: Path | None, toml: Path | None, section: str = "alembic"):
+    # Imported here: alembic pulls in SQLAlchemy (~0.3 s), which a cached scan never needs.
+    from alembic.config import Config
+
+    return Config(
+        file_=str(ini) if ini else None,
+        toml_file=str(toml) if toml else None,
+        ini_section=section,
+    )
+
+
+def _sets_from_ini(ini: Path, root: Path) -> list[MigrationSet]:
+    toml = ini.parent / "pyproject.toml"
+    toml_arg = toml if toml.is_file() and _has_tool_alembic(toml) else None
+    try:
+        base = _config(ini, toml_arg)
+        parser = base.file_config
+        sections = [s for s in parser.sections() if parser.has_option(s, "script_location")]
+    except Exception as exc:  # configparser errors, unreadable file
+        raise ChaintuiError(f"{ini}: cannot read configuration: {_one_line(exc)}") from None
+    if not sections and toml_arg is not None:
+        return _sets_from_pyproject(toml_arg, root, ini=ini)
+    if not sections:
+        raise ChaintuiError(f"{ini}: no script_location in any section")
+    return [_make_set(_config(ini, toml_arg, s), ini, root, s, multi=len(sections) > 1) for s in sections]
+
+
+def _sets_from_pyproject(toml: Path, root: Path, ini: Path | None = None) -> list[MigrationSet]:
+    if not _has_tool_alembic(toml):
+        return []
+    try:
+        config = _config(ini, toml)
+        if not config.get_alembic_option("script_location"):
+            raise ChaintuiError(f"{toml}: [tool.alembic] has no script_location")
+    except ChaintuiError:
+        raise
+    except Exception as exc:  # tomllib.TOMLDecodeError and friends
+        raise ChaintuiError(f"{toml}: cannot read [tool.alembic]: {_one_line(exc)}") from None
+    return [_make_set(config, toml, root, "alembic", multi=False)]
+
+
+def _make_set(config, source: Path, root: Path, section: str, multi: bool) -> MigrationSet:
+    here = source.parent
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        location = config.get_alembic_option("script_location")
+        if location and ":" in location and not Path(location).exists() and not os.path.isabs(location):
+            raise ChaintuiError(
+                f"{source}: script_location {location!r} is a package resource; give a path instead"
+            )
+        script_location = _resolve(location, here)
+        saved_path = list(sys.path)
+        try:
+            locations = config.get_version_locations_list()
+        finally:
+            sys.path[:] = saved_path
+        recursive = bool(config.get_alembic_boolean_option("recursive_version_locations"))
+        file_template = config.get_alembic_option("file_template", DEFAULT_FILE_TEMPLATE)
+        url = config.get_section_option(section, "sqlalchemy.url") if config.file_config.has_section(section) else None
+    if locations:
+        version_dirs = tuple(_resolve(loc, here) for loc in locations)
+    else:
+        version_dirs = (script_location / "versions",)
+    existing = tuple(d for d in version_dirs if d.is_dir())
+    if not existing:
+        shown = ", ".join(str(d) for d in version_dirs)
+        raise ChaintuiError(f"{source}: version directory not found: {shown}")
+    name = section if multi else _relname(script_location, root)
+    return MigrationSet(
+        name=name,
+        root=root,
+        script_location=script_location,
+        version_dirs=existing,
+        recursive=recursive,
+        file_template=file_template or DEFAULT_FILE_TEMPLATE,
+        config_file=source,
+        config_section=section,
+        sqlalchemy_url=url,
+    )
+
+
+def _resolve(location: str, here: Path) -> Path:
+    path = Path(location).expanduser()
+    return (path if path.is_absolute() else here / path).resolve()
+
+
+def _relname(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix() or "."
+    except ValueError:
+        return path.as_posix()
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def migration_files(mset: MigrationSet) -> list[Path]:
+    """The candidate migration files of a set, each once, in a stable order.
+
+    Like alembic: `*.py` files (not `__init__.py`), recursing only when configured, and
+    skipping anything under `__pycache__`.
+    """
+    seen: set[Path] = set()
+    files: list[Path] = []
+    for directory in mset.version_dirs:
+        if mset.recursive:
+            candidates = []
+            for dirpath, dirnames, filenames in os.walk(directory):
+                dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+                candidates.extend(Path(dirpath, f) for f in filenames)
+        else:
+            try:
+                candidates = [directory / f for f in os.listdir(directory)]
+            except OSError as exc:
+                raise ChaintuiError(f"{directory}: cannot list: {exc.strerror}") from None
+        for path in sorted(candidates):
+            if path.suffix != ".py" or path.name == "__init__.py" or path.name.startswith("."):
+                continue
+            key = path.resolve()
+            if key in seen:
+                continue
+            seen.add(key)
+            files.append(path)
+    return files

@@ -1,0 +1,109 @@
+"""Render an Analysis for `chaintui check`: text (grouped, 80 columns), JSON, GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections import defaultdict
+from typing import Any
+
+from chaintui.analysis import Analysis
+from chaintui.diagnosis import CODES
+
+_WIDTH = 80
+_COLOURS = {"error": "\033[31m", "warning": "\033[33m", "bold": "\033[1m", "dim": "\033[2m", "ok": "\033[32m"}
+_RESET = "\033[0m"
+
+
+def to_json(analysis: Analysis) -> dict[str, Any]:
+    revisions = []
+    heads: list[str] = []
+    bases: list[str] = []
+    sets = []
+    for s in analysis.sets:
+        graph = s.graph
+        for m in graph.revisions:
+            entry = {
+                "id": m.revision,
+                "down_revision": list(m.down_revision),
+                "file": m.rel,
+                "branch_labels": list(m.branch_labels),
+                "depends_on": list(m.depends_on),
+                "message": m.message,
+                "unknown": [k for k, info in m.fields.items() if not info.known],
+            }
+            if len(analysis.sets) > 1:
+                entry["set"] = s.mset.name
+            revisions.append(entry)
+        heads += graph.heads
+        bases += graph.bases
+        sets.append({"name": s.mset.name, "heads": graph.heads, "bases": graph.bases,
+                     "revisions": len(graph.revisions)})
+    return {
+        "revisions": revisions,
+        "heads": heads,
+        "bases": bases,
+        "problems": [p.to_json() for p in analysis.problems],
+        "sets": sets,
+    }
+
+
+def render_json(analysis: Analysis) -> str:
+    return json.dumps(to_json(analysis), indent=2)
+
+
+def render_github(analysis: Analysis) -> str:
+    """GitHub Actions workflow commands: one `::error file=...,line=...::` per problem and file."""
+    lines = []
+    for problem in analysis.problems:
+        files = problem.files or ("",)
+        for index, file in enumerate(files):
+            props = [f"file={_escape_prop(file)}"] if file else []
+            if problem.line and index == 0:
+                props.append(f"line={problem.line}")
+            props.append(f"title={_escape_prop('chaintui ' + problem.code)}")
+            lines.append(f"::{problem.severity} {','.join(props)}::{_escape_data(problem.message)}")
+    return "\n".join(lines)
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_prop(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_text(analysis: Analysis, colour: bool = False) -> str:
+    def paint(text: str, style: str) -> str:
+        return f"{_COLOURS[style]}{text}{_RESET}" if colour else text
+
+    out: list[str] = []
+    for s in analysis.sets:
+        graph = s.graph
+        title = f"{s.mset.name}: {len(graph.revisions)} revisions, {len(graph.heads)} head(s), {len(graph.bases)} base(s)"
+        out.append(paint(title, "bold"))
+        if not s.problems:
+            out.append("  " + paint("no problems", "ok"))
+            continue
+        grouped: dict[str, list] = defaultdict(list)
+        for problem in s.problems:
+            grouped[problem.code].append(problem)
+        for code in CODES:
+            if code not in grouped:
+                continue
+            group = grouped[code]
+            severity = group[0].severity
+            out.append("")
+            out.append(paint(f"{severity}: {code} ({len(group)})", severity))
+            for problem in group:
+                out.extend(textwrap.wrap(problem.message, _WIDTH, initial_indent="  - ", subsequent_indent="    "))
+                for file in problem.files:
+                    where = f"{file}:{problem.line}" if problem.line and file == problem.files[0] else file
+                    out.append("      " + paint(textwrap.shorten(where, _WIDTH - 6, placeholder="..."), "dim"))
+        out.append("")
+    errors = sum(p.is_error for p in analysis.problems)
+    warnings = len(analysis.problems) - errors
+    summary = f"{errors} error(s), {warnings} warning(s)"
+    out.append(paint(summary, "error" if errors else ("warning" if warnings else "ok")))
+    return "\n".join(out)
