@@ -277,6 +277,8 @@ class Plan:
     """Problems no automatic fix addresses (parse errors, schema-order warnings...)."""
     result: Analysis | None = None
     """The simulated analysis after every fix."""
+    changesets: list = field(default_factory=list)
+    """The edits of each fix, in order, each computed on top of the previous ones."""
 
     def to_json(self) -> dict:
         return {
@@ -298,8 +300,12 @@ def overlay_reader(overlay: dict[Path, bytes | None]):
     return read
 
 
-def plan(analysis: Analysis, *, path: str | Path | None = None, max_steps: int = MAX_STEPS) -> Plan:
-    """Diagnose -> choose -> simulate until nothing fixable is left; nothing is written."""
+def plan(analysis: Analysis, *, path: str | Path | None = None, max_steps: int = MAX_STEPS,
+         applied: frozenset[str] | set[str] = frozenset()) -> Plan:
+    """Diagnose -> choose -> simulate until nothing fixable is left; nothing is written.
+
+    `applied` holds the revisions a deployed database has applied (see chaintui.db).
+    """
     source = path if path is not None else analysis.project.root
     overlay: dict[Path, bytes | None] = {}
     result = Plan()
@@ -320,6 +326,7 @@ def plan(analysis: Analysis, *, path: str | Path | None = None, max_steps: int =
             continue
         overlay.update(changeset.overlay())
         result.fixes.append(fix)
+        result.changesets.append(changeset)
         current = analyze(source, overlay=overlay)
     result.result = current
     result.unresolved = [p for p in current.problems]
