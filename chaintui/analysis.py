@@ -79,8 +79,9 @@ def scan_set(mset: MigrationSet, cache: ScanCache | None = None,
                 paths.append(extra)
         paths.sort()
     migrations = []
+    dir_rels: dict[Path, str] = {}
     for path in paths:
-        rel = mset.rel(path)
+        rel = _rel(mset, path, dir_rels)
         if overlay and path.resolve() in overlay:
             data = overlay[path.resolve()]
             if data is None:
@@ -99,6 +100,15 @@ def scan_set(mset: MigrationSet, cache: ScanCache | None = None,
                 cache.put(key, record)
         migrations.append(Migration(path=path, rel=rel, **record))
     return migrations
+
+
+def _rel(mset: MigrationSet, path: Path, dir_rels: dict[Path, str]) -> str:
+    """mset.rel(path), resolving each directory once instead of every file."""
+    parent = path.parent
+    base = dir_rels.get(parent)
+    if base is None:
+        base = dir_rels[parent] = mset.rel(parent)
+    return path.name if base == "." else f"{base}/{path.name}"
 
 
 def _is_within(path: Path, directory: Path) -> bool:

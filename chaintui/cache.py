@@ -63,11 +63,68 @@ class ScanCache:
         if not self.dirty and len(self.used) == len(self.records):
             return
         records = {k: v for k, v in self.records.items() if k in self.used}
+        _atomic_dump(self.file, (SCANNER_VERSION, records))
+
+
+#: Bump when the shape of the cached discovery settings changes.
+CONFIG_CACHE_VERSION = 1
+_CONFIG_CACHE_LIMIT = 256
+
+
+class ConfigCache:
+    """Digest of config files' paths and bytes -> the settings alembic's Config read from them.
+
+    Lets a warm `check` skip importing alembic (and SQLAlchemy). One small file shared by every
+    project; at most a few hundred entries, newest kept.
+    """
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self.entries: dict[bytes, Any] = {}
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".scan-")
+            with open(file, "rb") as handle:
+                version, entries = pickle.load(handle)
+            if version == CONFIG_CACHE_VERSION and isinstance(entries, dict):
+                self.entries = entries
+        except Exception:  # missing, truncated, from another version: start empty
+            self.entries = {}
+
+    @classmethod
+    def load(cls) -> ConfigCache:
+        return cls(cache_dir() / "config.pickle")
+
+    @staticmethod
+    def key(parts: list[bytes]) -> bytes:
+        from chaintui import __version__
+
+        digest = hashlib.blake2b(digest_size=16)
+        for part in [__version__.encode(), str(CONFIG_CACHE_VERSION).encode(), *parts]:
+            digest.update(len(part).to_bytes(8, "little"))
+            digest.update(part)
+        return digest.digest()
+
+    def get(self, key: bytes) -> Any:
+        return self.entries.get(key)
+
+    def put(self, key: bytes, value: Any) -> None:
+        self.entries.pop(key, None)
+        self.entries[key] = value
+        while len(self.entries) > _CONFIG_CACHE_LIMIT:
+            self.entries.pop(next(iter(self.entries)))
+        _atomic_dump(self.file, (CONFIG_CACHE_VERSION, self.entries))
+
+
+def _atomic_dump(file: Path, payload: Any) -> None:
+    """Pickle `payload` to `file` atomically; best effort (a read-only home only costs speed)."""
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-")
+        try:
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump((SCANNER_VERSION, records), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.file)
-        except OSError:
-            pass  # a read-only home directory only costs speed
+                pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, file)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass

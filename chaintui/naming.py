@@ -92,10 +92,26 @@ def renamed_filename(old_name: str, old_rev: str, new_rev: str) -> str:
 
 def file_declares_other(stem: str, rev: str) -> bool:
     """True when a file name is clearly named for a different revision than it declares."""
-    if re.search(rf"(^|[_\-.]){re.escape(rev)}($|[_\-.])", stem):
+    if _contains_token(stem, rev):
         return False
     number = _NUMBER_RE.match(stem)
     if number and number_of(rev) is not None:
         return True
-    head = re.match(r"^(?:.*[_\-])?([0-9a-f]{12})(?=_|$)", stem)
-    return bool(head)
+    return bool(_HEX_HEAD_RE.match(stem))
+
+
+_HEX_HEAD_RE = re.compile(r"^(?:.*[_\-])?([0-9a-f]{12})(?=_|$)")
+_SEPARATORS = "_-."
+
+
+def _contains_token(stem: str, rev: str) -> bool:
+    """`rev` occurs in `stem` bounded by the start/end or one of `_ - .` (no per-id regex)."""
+    if not rev:
+        return False
+    start = stem.find(rev)
+    while start != -1:
+        end = start + len(rev)
+        if (start == 0 or stem[start - 1] in _SEPARATORS) and (end == len(stem) or stem[end] in _SEPARATORS):
+            return True
+        start = stem.find(rev, start + 1)
+    return False
