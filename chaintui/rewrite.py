@@ -18,8 +18,9 @@ from chaintui.model import KEYS
 
 def literal_for(value: str | Sequence[str] | None, like: str = '"x"') -> str:
     """Python source for `value` in the quote style (and u-prefix) of the example `like`."""
-    quote = "'" if re.match(r"^[uU]?'", like.strip()) else '"'
-    prefix = "u" if like.strip()[:1] in "uU" and like.strip()[1:2] in "'\"" else ""
+    first = re.search(r"""(?<![A-Za-z0-9_])([uU]?)(['"])""", like)
+    quote = first.group(2) if first else '"'
+    prefix = "u" if first and first.group(1) else ""
     if value is None:
         return "None"
     if isinstance(value, str):

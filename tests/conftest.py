@@ -18,6 +18,10 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
     cache = tmp_path_factory.mktemp("chaintui-cache")
     monkeypatch.setenv("CHAINTUI_CACHE_DIR", str(cache))
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # A fresh CI machine may have no git identity: commits made by tests need one.
+    for var, value in (("GIT_AUTHOR_NAME", "Test"), ("GIT_AUTHOR_EMAIL", "test@example.com"),
+                       ("GIT_COMMITTER_NAME", "Test"), ("GIT_COMMITTER_EMAIL", "test@example.com")):
+        monkeypatch.setenv(var, value)
     return cache
 
 
