@@ -13,3 +13,9 @@ class GitRefused(ChaintuiError):
     """The git contract forbids writing now (dirty tree, detached HEAD, merge in progress...)."""
 
     exit_code = 2
+
+
+class NothingToDo(ChaintuiError):
+    """Nothing could be applied (no chaintui commit to undo, no fix applicable): exit 1."""
+
+    exit_code = 1

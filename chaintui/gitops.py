@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chaintui.changes import ChangeSet
-from chaintui.errors import ChaintuiError, GitRefused
+from chaintui.errors import ChaintuiError, GitRefused, NothingToDo
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +219,7 @@ class Repository:
         self.check_writable(paths)
         commits = self.chaintui_commits()
         if not commits:
-            raise ChaintuiError("no chaintui commit to undo on this branch")
+            raise NothingToDo("no chaintui commit to undo on this branch")
         target = commits[0]
         files = self.repo.git.show("--name-only", "--format=", target.sha).split()
         if files:
