@@ -45,10 +45,16 @@ class SchemaOp:
     """One statically read `op.*` call of `upgrade()` (see chaintui.schema)."""
 
     kind: str
-    """create_table, drop_table, rename_table, alter_table (add/drop/alter column, index...)."""
+    """create_table, drop_table, rename_table, alter_table (add/drop/alter column, index...),
+    or reference (a foreign key to the table: it must exist)."""
     table: str
     line: int
+    """1-based line of the call in the file (0 when unknown)."""
     new_table: str | None = None
+    op: str = ""
+    """The call as written: `add_column`, `batch_op.drop_column`, `execute`, `ForeignKey`..."""
+    guarded: bool = False
+    """Under an `if`/`try`/loop, or `if_not_exists`/`if_exists`: it may not run or be a no-op."""
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import Any
 from chaintui.model import KEYS, FieldInfo, Header, Migration
 
 #: Bump when the record format or extraction rules change: cached records are then re-read.
-SCANNER_VERSION = 3
+SCANNER_VERSION = 4
 
 _UNKNOWN = object()
 _HEADER_RE = re.compile(r"^[ \t]*(?:#[ \t]*)?(Revision ID|Revises|Create Date)[ \t]*:[ \t]*(.*?)[ \t]*$", re.M)
@@ -85,7 +85,7 @@ def scan_bytes(data: bytes) -> dict[str, Any]:
         "depends_on": _as_tuple(values.get("depends_on")),
         "fields": fields,
         "header": header,
-        "ops": tuple(extract_ops(module)),
+        "ops": tuple(extract_ops(module, text)),
         "error": None,
         "error_line": None,
     }
