@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chaintui.cache import ScanCache
+from chaintui.cache import ScanCache, content_key
 from chaintui.diagnosis import diagnose
 from chaintui.discovery import Project, discover, migration_files
 from chaintui.graph import RevisionGraph
@@ -59,17 +58,45 @@ def analyze(path: str | os.PathLike[str] = ".", *, use_cache: bool = True,
     cache = ScanCache.for_project(project) if use_cache else None
     analysis = Analysis(project)
     for mset in project.sets:
-        migrations = scan_set(mset, cache, overlay)
+        keys: list[bytes] = []
+        migrations = scan_set(mset, cache, overlay, keys=keys)
         graph = RevisionGraph(mset, migrations)
-        analysis.sets.append(SetAnalysis(mset, graph, diagnose(graph)))
+        problems = None
+        if cache is not None and not overlay:
+            key = set_key(mset, migrations, keys)
+            problems = cache.get_problems(key)
+            if problems is None:
+                problems = diagnose(graph)
+                cache.put_problems(key, problems)
+        if problems is None:
+            problems = diagnose(graph)
+        analysis.sets.append(SetAnalysis(mset, graph, problems))
     if cache is not None:
         cache.save()
     return analysis
 
 
+def set_key(mset: MigrationSet, migrations: list[Migration], keys: list[bytes]) -> bytes:
+    """Digest of everything a set's diagnosis depends on: the set's settings, each file's
+    relative path and content digest, and the code that diagnoses (version and source stamps,
+    so an edited checkout of chaintui never reuses a stale diagnosis)."""
+    from chaintui.cache import blake2b, code_stamp
+
+    digest = blake2b(digest_size=16)
+    digest.update(code_stamp())
+    digest.update(repr(mset).encode())
+    for m, key in zip(migrations, keys):
+        digest.update(m.rel.encode() + b"\0" + key + b"\0")
+    return digest.digest()
+
+
 def scan_set(mset: MigrationSet, cache: ScanCache | None = None,
-             overlay: dict[Path, bytes | None] | None = None) -> list[Migration]:
-    """Scan every migration file of a set, reusing cached records for unchanged content."""
+             overlay: dict[Path, bytes | None] | None = None,
+             keys: list[bytes] | None = None) -> list[Migration]:
+    """Scan every migration file of a set, reusing cached records for unchanged content.
+
+    When `keys` is a list, the content digest of each returned migration is appended to it.
+    """
     paths = migration_files(mset)
     if overlay:
         present = {p.resolve() for p in paths}
@@ -79,7 +106,7 @@ def scan_set(mset: MigrationSet, cache: ScanCache | None = None,
                 paths.append(extra)
         paths.sort()
     migrations = []
-    dir_rels: dict[Path, str] = {}
+    dir_rels: dict[str, str] = {}
     for path in paths:
         rel = _rel(mset, path, dir_rels)
         if overlay and path.resolve() in overlay:
@@ -88,27 +115,33 @@ def scan_set(mset: MigrationSet, cache: ScanCache | None = None,
                 continue
         else:
             try:
-                data = path.read_bytes()
+                with open(path, "rb") as handle:
+                    data = handle.read()
             except OSError as exc:
-                migrations.append(Migration(path=path, rel=rel, error=f"cannot read: {exc.strerror or exc}"))
+                error = f"cannot read: {exc.strerror or exc}"
+                migrations.append(Migration(path=path, rel=rel, error=error))
+                if keys is not None:
+                    keys.append(b"unreadable:" + error.encode())
                 continue
-        key = hashlib.blake2b(data, digest_size=16).digest()
+        key = content_key(data)
         record = cache.get(key) if cache is not None else None
         if record is None:
             record = scan_bytes(data)
             if cache is not None:
                 cache.put(key, record)
         migrations.append(Migration(path=path, rel=rel, **record))
+        if keys is not None:
+            keys.append(key)
     return migrations
 
 
-def _rel(mset: MigrationSet, path: Path, dir_rels: dict[Path, str]) -> str:
+def _rel(mset: MigrationSet, path: Path, dir_rels: dict[str, str]) -> str:
     """mset.rel(path), resolving each directory once instead of every file."""
-    parent = path.parent
+    parent, name = os.path.split(str(path))
     base = dir_rels.get(parent)
     if base is None:
-        base = dir_rels[parent] = mset.rel(parent)
-    return path.name if base == "." else f"{base}/{path.name}"
+        base = dir_rels[parent] = mset.rel(Path(parent))
+    return name if base in (".", "") else f"{base}/{name}"
 
 
 def _is_within(path: Path, directory: Path) -> bool:

@@ -68,8 +68,22 @@ class RevisionGraph:
         return [rev for rev, files in self.by_id.items() if any(m.is_base for m in files)]
 
     def parent_ids(self, rev: str) -> tuple[str, ...]:
-        files = self.by_id.get(rev, [])
-        return tuple(dict.fromkeys(p for m in files for p in m.down_revision))
+        parents = self._parents.get(rev)
+        if parents is None:
+            files = self.by_id.get(rev, [])
+            parents = tuple(dict.fromkeys(p for m in files for p in m.down_revision))
+        return parents
+
+    @cached_property
+    def _parents(self) -> dict[str, tuple[str, ...]]:
+        """Parent ids of every declared id, computed once (hot in Tarjan and topological)."""
+        result = {}
+        for rev, files in self.by_id.items():
+            if len(files) == 1:
+                result[rev] = tuple(dict.fromkeys(files[0].down_revision))
+            else:
+                result[rev] = tuple(dict.fromkeys(p for m in files for p in m.down_revision))
+        return result
 
     def ancestors(self, rev: str) -> set[str]:
         """Every id reachable through down_revision (existing ones only), `rev` excluded."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import textwrap
 from collections import defaultdict
 from typing import Any
@@ -49,6 +48,8 @@ def to_json(analysis: Analysis) -> dict[str, Any]:
 
 
 def render_json(analysis: Analysis) -> str:
+    import json
+
     return json.dumps(to_json(analysis), indent=2)
 
 

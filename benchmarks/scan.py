@@ -1,0 +1,232 @@
+"""How fast is `chaintui check` compared with `alembic heads` on the same project?
+
+Generates Alembic projects of 1,000, 5,000 and 20,000 revisions (files rendered like alembic's
+generic template, each with an `op.create_table`), then times whole processes, interleaved
+(alembic, chaintui cold, chaintui warm, floor, alembic, ...) so that machine noise hits every
+command alike, and reports medians as ratios to `alembic heads`:
+
+- cold:  `chaintui check` with an empty CHAINTUI_CACHE_DIR (parses every file with libcst,
+         reads the config with alembic's Config, then fills the cache);
+- warm:  `chaintui check` with the cache filled by a previous run (nothing changed);
+- floor: a Python subprocess that only reads every migration file (the least any static
+         checker that looks at the bytes must do).
+
+Linearity is t(20,000) / t(5,000) (4.0 is perfectly linear; the target is <= 4.5).
+
+    python benchmarks/scan.py                         # 1000,5000,20000, 5 repetitions
+    python benchmarks/scan.py --sizes 200,1000 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_WARM_RATIO_AT_5000 = 0.10
+TARGET_LINEARITY = 4.5
+
+TEMPLATE = '''"""{message}
+
+Revision ID: {rev}
+Revises: {revises}
+Create Date: 2024-{month:02d}-{day:02d} 12:{minute:02d}:00.000000
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision: str = {rev!r}
+down_revision: Union[str, Sequence[str], None] = {down!r}
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    op.create_table(
+        {table!r},
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("created_at", sa.DateTime(), server_default=sa.func.now(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(op.f("ix_{table}_name"), {table!r}, ["name"], unique=False)
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    op.drop_index(op.f("ix_{table}_name"), table_name={table!r})
+    op.drop_table({table!r})
+'''
+
+INI = """[alembic]
+script_location = %(here)s/migrations
+path_separator = os
+sqlalchemy.url = sqlite:///bench.db
+
+[loggers]
+keys = root
+
+[handlers]
+keys = console
+
+[formatters]
+keys = generic
+
+[logger_root]
+level = WARN
+handlers = console
+
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+level = NOTSET
+formatter = generic
+
+[formatter_generic]
+format = %(levelname)-5.5s [%(name)s] %(message)s
+"""
+
+FLOOR = (
+    "import os, sys\n"
+    "d = sys.argv[1]\n"
+    "n = 0\n"
+    "for f in os.listdir(d):\n"
+    "    if f.endswith('.py'):\n"
+    "        with open(os.path.join(d, f), 'rb') as h:\n"
+    "            n += len(h.read())\n"
+    "print(n)\n"
+)
+
+
+def rev_id(i: int) -> str:
+    """A deterministic 12-hex-digit id, like alembic.util.rev_id()."""
+    return hashlib.sha1(f"rev{i}".encode()).hexdigest()[:12]
+
+
+def generate(root: Path, size: int) -> Path:
+    """An Alembic project with `size` revisions in one straight chain (one head, one base)."""
+    versions = root / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (root / "alembic.ini").write_text(INI)
+    (root / "migrations" / "env.py").write_text("from alembic import context\n")
+    (root / "migrations" / "script.py.mako").write_text('"""${message}"""\n')
+    previous = None
+    for i in range(size):
+        rev = rev_id(i)
+        slug = f"create_table_{i}"
+        text = TEMPLATE.format(
+            message=f"create table {i}", rev=rev, down=previous, revises=previous or "",
+            month=1 + i % 12, day=1 + i % 28, minute=i % 60, table=f"t{i}",
+        )
+        (versions / f"{rev}_{slug}.py").write_text(text)
+        previous = rev
+    return root
+
+
+def _tool(name: str) -> list[str]:
+    """The installed entry point next to this interpreter, else `python -m`."""
+    script = Path(sys.executable).with_name(name)
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", name]
+
+
+def _run(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
+    return elapsed
+
+
+def measure(root: Path, repeat: int, work: Path) -> dict[str, float]:
+    """Median wall time of each command, measured alternately."""
+    base_env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    warm_cache = work / "warm-cache"
+    warm_env = {**base_env, "CHAINTUI_CACHE_DIR": str(warm_cache)}
+    chaintui = _tool("chaintui")
+    commands = {
+        "alembic": (_tool("alembic") + ["-c", str(root / "alembic.ini"), "heads"], None),
+        "cold": (chaintui + ["check", str(root)], "cold"),
+        "warm": (chaintui + ["check", str(root)], warm_env),
+        "floor": ([sys.executable, "-c", FLOOR, str(root / "migrations" / "versions")], None),
+    }
+    _run(commands["warm"][0], warm_env, root)  # fill the warm cache once
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for rep in range(repeat):
+        for name, (cmd, env) in commands.items():
+            if env == "cold":
+                cold_cache = work / f"cold-cache-{rep}"
+                shutil.rmtree(cold_cache, ignore_errors=True)
+                env = {**base_env, "CHAINTUI_CACHE_DIR": str(cold_cache)}
+            times[name].append(_run(cmd, env or base_env, root))
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,5000,20000", help="comma-separated revision counts")
+    parser.add_argument("--repeat", type=int, default=5, help="interleaved repetitions per size (median)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated projects")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+
+    work = Path(tempfile.mkdtemp(prefix="chaintui-bench-"))
+    results: dict[int, dict[str, float]] = {}
+    try:
+        for size in sizes:
+            print(f"[{size} revisions] generating...", file=sys.stderr, flush=True)
+            root = generate(work / f"p{size}", size)
+            print(f"[{size} revisions] measuring ({args.repeat} interleaved repetitions)...",
+                  file=sys.stderr, flush=True)
+            results[size] = measure(root, args.repeat, work / f"w{size}")
+    finally:
+        if args.keep:
+            print(f"projects kept in {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+    print(f"chaintui check vs alembic heads — median of {args.repeat} interleaved runs, whole process")
+    print()
+    print(f"{'revisions':>9} {'alembic s':>10} {'cold s':>8} {'warm s':>8} {'floor s':>8}"
+          f" {'cold/alem':>9} {'warm/alem':>9} {'floor/alem':>10}")
+    for size, t in results.items():
+        a = t["alembic"]
+        print(f"{size:>9} {a:>10.3f} {t['cold']:>8.3f} {t['warm']:>8.3f} {t['floor']:>8.3f}"
+              f" {t['cold'] / a:>9.3f} {t['warm'] / a:>9.3f} {t['floor'] / a:>10.3f}")
+    verdicts = []
+    if 5000 in results:
+        ratio = results[5000]["warm"] / results[5000]["alembic"]
+        ok = ratio <= TARGET_WARM_RATIO_AT_5000
+        verdicts.append(ok)
+        print(f"\nwarm ratio at 5,000: {ratio:.3f} (target <= {TARGET_WARM_RATIO_AT_5000}) "
+              f"{'OK' if ok else 'MISSED'}")
+    if 5000 in results and 20000 in results:
+        print("\nlinearity t(20,000) / t(5,000) (target <= 4.5; 4.0 = linear):")
+        for name in ("alembic", "cold", "warm", "floor"):
+            factor = results[20000][name] / results[5000][name]
+            line = f"  {name:<8} {factor:5.2f}"
+            if name in ("cold", "warm"):
+                ok = factor <= TARGET_LINEARITY
+                verdicts.append(ok)
+                line += "  OK" if ok else "  MISSED"
+            print(line)
+    return 0 if all(verdicts) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
