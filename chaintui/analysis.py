@@ -8,7 +8,7 @@ from pathlib import Path
 
 from chaintui.cache import ScanCache, content_key
 from chaintui.diagnosis import diagnose
-from chaintui.discovery import Project, discover, migration_files
+from chaintui.discovery import Project, discover, migration_entries
 from chaintui.graph import RevisionGraph
 from chaintui.model import Migration, MigrationSet, Problem
 from chaintui.scanner import scan_bytes
@@ -97,26 +97,26 @@ def scan_set(mset: MigrationSet, cache: ScanCache | None = None,
 
     When `keys` is a list, the content digest of each returned migration is appended to it.
     """
-    paths = migration_files(mset)
+    entries = migration_entries(mset)
     if overlay:
-        present = {p.resolve() for p in paths}
+        present = {p.resolve() for p, _, _ in entries}
         for extra, data in overlay.items():
             if data is not None and extra.suffix == ".py" and extra.resolve() not in present \
                     and any(_is_within(extra, d) for d in mset.version_dirs):
-                paths.append(extra)
-        paths.sort()
+                entries.append((extra, os.fspath(extra.parent), extra.name))
+        entries.sort(key=lambda e: e[0])
     migrations = []
     dir_rels: dict[str, str] = {}
-    for path in paths:
-        rel = _rel(mset, path, dir_rels)
+    for path, folder, filename in entries:
+        name = os.path.join(folder, filename)
+        rel = _rel(mset, folder, filename, dir_rels)
         if overlay and path.resolve() in overlay:
             data = overlay[path.resolve()]
             if data is None:
                 continue
         else:
             try:
-                with open(path, "rb") as handle:
-                    data = handle.read()
+                data = read_file(name)
             except OSError as exc:
                 error = f"cannot read: {exc.strerror or exc}"
                 migrations.append(Migration(path=path, rel=rel, error=error))
@@ -135,12 +135,32 @@ def scan_set(mset: MigrationSet, cache: ScanCache | None = None,
     return migrations
 
 
-def _rel(mset: MigrationSet, path: Path, dir_rels: dict[str, str]) -> str:
-    """mset.rel(path), resolving each directory once instead of every file."""
-    parent, name = os.path.split(str(path))
-    base = dir_rels.get(parent)
+_CHUNK = 1 << 16
+
+
+def read_file(name: str) -> bytes:
+    """A file's bytes through os.open/os.read: half the cost of open().read() (no buffered
+    file objects), which matters when a warm check reads 20,000 files and parses none."""
+    fd = os.open(name, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        data = os.read(fd, _CHUNK)
+        more = os.read(fd, _CHUNK) if data else b""  # a short read is not proof of EOF
+        if not more:
+            return data
+        chunks = [data, more]
+        while more:
+            more = os.read(fd, _CHUNK)
+            chunks.append(more)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _rel(mset: MigrationSet, folder: str, name: str, dir_rels: dict[str, str]) -> str:
+    """mset.rel(folder/name), resolving each directory once instead of every file."""
+    base = dir_rels.get(folder)
     if base is None:
-        base = dir_rels[parent] = mset.rel(Path(parent))
+        base = dir_rels[folder] = mset.rel(Path(folder))
     return name if base in (".", "") else f"{base}/{name}"
 
 

@@ -46,6 +46,14 @@ def encode_record(record: dict[str, Any]) -> tuple:
     )
 
 
+def _build(cls, names: tuple[str, ...], values: tuple):
+    """cls(*values) for a plain frozen dataclass, the way pickle restores one (no __init__:
+    frozen dataclasses set each field through object.__setattr__, twice as slow)."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(zip(names, values))
+    return obj
+
+
 def decode_record(data: tuple, memo: dict | None = None) -> dict[str, Any]:
     """The record encode_record() was given (FieldInfo objects are shared through `memo`)."""
     if len(data) == 3:
@@ -61,7 +69,8 @@ def decode_record(data: tuple, memo: dict | None = None) -> dict[str, Any]:
         infos[key] = info
     return {
         "revision": revision, "down_revision": down, "branch_labels": labels, "depends_on": depends,
-        "fields": infos, "header": Header(*header), "ops": tuple(SchemaOp(*op) for op in ops),
+        "fields": infos, "header": _build(Header, _HEADER_FIELDS, header),
+        "ops": tuple([_build(SchemaOp, _OP_FIELDS, op) for op in ops]),
         "error": error, "error_line": error_line,
     }
 

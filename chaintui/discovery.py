@@ -261,11 +261,19 @@ def migration_files(mset: MigrationSet) -> list[Path]:
     """The candidate migration files of a set, each once, in a stable order.
 
     Like alembic: `*.py` files (not `__init__.py`), recursing only when configured, and
-    skipping anything under `__pycache__`. Each directory is resolved once (not each file:
-    20,000 `resolve()` calls cost a third of a second).
+    skipping anything under `__pycache__`.
+    """
+    return [entry[0] for entry in migration_entries(mset)]
+
+
+def migration_entries(mset: MigrationSet) -> list[tuple[Path, str, str]]:
+    """(path, directory as str, file name) of each file migration_files() lists.
+
+    Each directory is resolved once, not each file (20,000 `resolve()` calls cost a third of a
+    second), and the strings let a warm scan open files without formatting 20,000 Paths.
     """
     seen: set[str] = set()
-    files: list[Path] = []
+    entries: list[tuple[Path, str, str]] = []
     for directory in mset.version_dirs:
         real = os.path.realpath(directory)
         if mset.recursive:
@@ -273,13 +281,14 @@ def migration_files(mset: MigrationSet) -> list[Path]:
             for dirpath, dirnames, filenames in os.walk(directory):
                 dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
                 sub = os.path.relpath(dirpath, directory)
-                groups.append((Path(dirpath), os.path.normpath(os.path.join(real, sub)), filenames))
+                groups.append((dirpath, os.path.normpath(os.path.join(real, sub)), filenames))
         else:
             try:
-                groups = [(Path(directory), real, os.listdir(directory))]
+                groups = [(os.fspath(directory), real, os.listdir(directory))]
             except OSError as exc:
                 raise ChaintuiError(f"{directory}: cannot list: {exc.strerror}") from None
-        for dirpath, real_dir, names in sorted(groups, key=lambda g: str(g[0])):
+        for dirpath, real_dir, names in sorted(groups):
+            folder = Path(dirpath)
             for name in sorted(names):
                 if not name.endswith(".py") or name == "__init__.py" or name.startswith("."):
                     continue
@@ -287,5 +296,5 @@ def migration_files(mset: MigrationSet) -> list[Path]:
                 if key in seen:
                     continue
                 seen.add(key)
-                files.append(dirpath / name)
-    return files
+                entries.append((folder / name, dirpath, name))
+    return entries
