@@ -112,7 +112,9 @@ def _missing(graph: RevisionGraph, key: str, code: str) -> list[Problem]:
 
 def _multiple_bases(graph: RevisionGraph) -> list[Problem]:
     bases = [m for m in graph.revisions if m.is_base]
-    unlabelled = [m for m in bases if not m.branch_labels]
+    # A computed branch_labels (`(cli.CONTRACT_BRANCH,)`) cannot be read statically: such a root
+    # may well have its own label, so it is not counted as unlabelled (no guessing).
+    unlabelled = [m for m in bases if not m.branch_labels and m.known("branch_labels")]
     if len(bases) < 2 or len(unlabelled) < 2:
         return []
     names = ", ".join(repr(m.revision) for m in unlabelled)
@@ -123,6 +125,9 @@ def _multiple_bases(graph: RevisionGraph) -> list[Problem]:
     )]
 
 
+_COMPUTED = "\0computed:"
+
+
 def _branch_of(graph: RevisionGraph, rev: str, memo: dict[str, frozenset[str]]) -> frozenset[str]:
     """The branch labels a revision inherits from itself and its ancestors."""
     if rev in memo:
@@ -131,6 +136,8 @@ def _branch_of(graph: RevisionGraph, rev: str, memo: dict[str, frozenset[str]]) 
     for member in [rev, *graph.ancestors(rev)]:
         for m in graph.by_id.get(member, ()):
             labels.update(m.branch_labels)
+            if not m.known("branch_labels"):
+                labels.add(_COMPUTED + member)  # its own branch, whatever the label is
     memo[rev] = frozenset(labels)
     return memo[rev]
 
@@ -152,7 +159,9 @@ def _multiple_heads(graph: RevisionGraph) -> list[Problem]:
             continue
         group.sort(key=graph.order_key)
         members = [m for rev in group for m in graph.by_id[rev]]
-        where = f" on branch {', '.join(sorted(labels))}" if labels else ""
+        shown = sorted(f"<computed label of {label[len(_COMPUTED):]}>" if label.startswith(_COMPUTED)
+                       else label for label in labels)
+        where = f" on branch {', '.join(shown)}" if labels else ""
         problems.append(_problem(
             "multiple-heads",
             f"{len(group)} heads{where}: {', '.join(map(repr, group))} (alembic upgrade head refuses)",

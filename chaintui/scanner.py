@@ -15,13 +15,10 @@ from typing import Any
 from chaintui.model import KEYS, FieldInfo, Header, Migration
 
 #: Bump when the record format or extraction rules change: cached records are then re-read.
-SCANNER_VERSION = 4
+SCANNER_VERSION = 5
 
 _UNKNOWN = object()
-_HEADER_RE = re.compile(r"^[ \t]*(?:#[ \t]*)?(Revision ID|Revises|Create Date)[ \t]*:[ \t]*(.*?)[ \t]*$", re.M)
-_KEY_LINE_RE = {
-    key: re.compile(rf"^{key}[ \t]*(?::[^=\n]*)?=", re.M) for key in KEYS
-}
+_HEADER_RE = re.compile(r"^[ \t]*(?:#[ \t]*)?(Revision ID|Revises|Create Date)[ \t]*:[ \t]*(.*?)[ \t\r]*$", re.M)
 
 
 def scan_file(path: Path, rel: str, data: bytes | None = None) -> Migration:
@@ -54,7 +51,12 @@ def scan_bytes(data: bytes) -> dict[str, Any]:
     values: dict[str, Any] = {}
     fields: dict[str, FieldInfo] = {}
     docstrings: list[str] = []
+    # Line numbers from the tree itself (module.code is the header plus each statement's code),
+    # not from a regex over the text, which a string holding "revision = ..." would fool.
+    line = 1 + sum(module.code_for_node(empty).count("\n") for empty in module.header)
     for statement in module.body:
+        start = line + len(statement.leading_lines)
+        line += module.code_for_node(statement).count("\n")
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small in statement.body:
@@ -69,7 +71,7 @@ def scan_bytes(data: bytes) -> dict[str, Any]:
             value = _literal(value_node)
             count = fields[target].count + 1 if target in fields else 1
             fields[target] = FieldInfo(
-                line=_line_of(text, target, count), known=value is not _UNKNOWN,
+                line=start, known=value is not _UNKNOWN,
                 raw=module.code_for_node(value_node), count=count,
             )
             values[target] = value
@@ -156,14 +158,6 @@ def _as_tuple(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     return tuple(value)
-
-
-def _line_of(text: str, key: str, occurrence: int) -> int:
-    matches = list(_KEY_LINE_RE[key].finditer(text))
-    if not matches:
-        return 1
-    match = matches[min(occurrence, len(matches)) - 1]
-    return text.count("\n", 0, match.start()) + 1
 
 
 def _header(text: str, docstrings: list[str]) -> Header:
