@@ -54,6 +54,8 @@ def discover(path: str | os.PathLike[str] = ".") -> Project:
         root = script_location.parent if script_location else target
         sets.append(MigrationSet(name=target.name, root=root, script_location=script_location,
                                  version_dirs=(target,)))
+        # Paths in output are relative to the project root: the same root as the set's.
+        return Project(root, tuple(sets))
     if not sets:
         raise ChaintuiError(
             f"{path}: not an Alembic project (no alembic.ini, no [tool.alembic] in "
@@ -139,7 +141,12 @@ def _read_ini(ini: Path, toml_arg: Path | None) -> list[dict] | str:
     if not sections:
         raise ChaintuiError(f"{ini}: no script_location in any section")
     multi = len(sections) > 1
-    return [_read_settings(_config(ini, toml_arg, s), ini, s, multi) for s in sections]
+    try:
+        return [_read_settings(_config(ini, toml_arg, s), ini, s, multi) for s in sections]
+    except ChaintuiError:
+        raise
+    except Exception as exc:  # e.g. alembic's ValueError for an unknown path_separator
+        raise ChaintuiError(f"{ini}: cannot read configuration: {_one_line(exc)}") from None
 
 
 def _sets_from_pyproject(toml: Path, root: Path, ini: Path | None = None) -> list[MigrationSet]:
@@ -154,11 +161,11 @@ def _read_pyproject(toml: Path, ini: Path | None) -> list[dict]:
         config = _config(ini, toml)
         if not config.get_alembic_option("script_location"):
             raise ChaintuiError(f"{toml}: [tool.alembic] has no script_location")
+        return [_read_settings(config, toml, "alembic", multi=False)]
     except ChaintuiError:
         raise
     except Exception as exc:  # tomllib.TOMLDecodeError and friends
         raise ChaintuiError(f"{toml}: cannot read [tool.alembic]: {_one_line(exc)}") from None
-    return [_read_settings(config, toml, "alembic", multi=False)]
 
 
 def _cached_config(key: tuple, read):

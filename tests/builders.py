@@ -195,7 +195,8 @@ def write_project(
     config: "ini" (alembic.ini), "pyproject" (pyproject.toml [tool.alembic]) or "none" (only
     the script location and versions directory; point chaintui at the versions dir).
     version_locations: directories relative to the root; written joined by the separator that
-    `path_separator` selects (written with `%(here)s/` for ini files when `here` is true).
+    `path_separator` selects ("os", "space", "newline", ":", ";", or "comma"/None for the
+    legacy split on spaces and commas), with `%(here)s/` for ini files when `here` is true.
     """
     root = Path(tmp_path)
     root.mkdir(parents=True, exist_ok=True)
@@ -215,10 +216,11 @@ def write_project(
     prefix = "%(here)s/" if here else ""
     if config == "ini":
         lines = ["[alembic]", f"script_location = {prefix}{script_location}"]
-        if path_separator:
+        if path_separator and path_separator != "comma":
             lines.append(f"path_separator = {path_separator}")
         if version_locations:
-            sep = {"os": os.pathsep, "space": " ", "comma": ",", "colon": ":", "semicolon": ";",
+            # "comma" = the legacy form: no path_separator, locations split on spaces/commas.
+            sep = {"os": os.pathsep, "space": " ", "comma": ", ", ":": ":", ";": ";",
                    "newline": "\n    ", None: " "}[path_separator]
             joined = sep.join(prefix + d for d in version_locations)
             lines.append(f"version_locations = {joined}")
