@@ -193,7 +193,9 @@ def _header_mismatches(graph: RevisionGraph) -> list[Problem]:
                 f"{m.name}: header says Revision ID {header.revision_id!r}, revision = {m.revision!r}",
                 [m], header.revision_line,
             ))
-        if header.revises is not None and m.known("down_revision") and set(header.revises) != set(m.down_revision):
+        # `down_revision = ""` is already a missing-parent; an empty `Revises:` agrees with it.
+        if header.revises is not None and m.known("down_revision") \
+                and set(header.revises) != {p for p in m.down_revision if p}:
             said = ", ".join(header.revises) or "(nothing)"
             real = ", ".join(m.down_revision) or "None"
             problems.append(_problem(
