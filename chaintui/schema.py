@@ -483,16 +483,17 @@ class TableStates:
         return self._after[rev]
 
 
-def clean_revisions(graph) -> set[str]:
+def clean_revisions(graph, *, allow_duplicates: bool = False) -> set[str]:
     """Ids whose whole ancestry is sound: every parent exists, no loop, no duplicated id.
 
     Schema order is only judged on these: elsewhere the history is broken in a way another
-    problem already names, and the table replay would only add noise.
+    problem already names, and the table replay would only add noise. `allow_duplicates`
+    accepts duplicated ids (their files' parents and ops taken together), for ranking.
     """
     clean: set[str] = set()
     for rev in graph.topological():
         files = graph.by_id[rev]
-        if len(files) > 1 or not files[0].known("down_revision"):
+        if (len(files) > 1 and not allow_duplicates) or not all(f.known("down_revision") for f in files):
             continue
         parents = graph.parent_ids(rev)
         if all(p in clean for p in parents):

@@ -1,17 +1,51 @@
 """Ranked suggestions: which parent a revision meant, which duplicate to keep, which child meant what.
 
 Every suggestion is an Option with a score (higher is better) and the reasons behind it, shown
-to the user in the plan and in the TUI's choice dialogs.
+to the user in the plan and in the TUI's choice dialogs. The signals are the ones a careful
+engineer would look at, each worth a few points:
+
+- the text of a dangling id: equal to or starting like another file's name or id
+  (`003_essential_tables` -> `003_enhanced_content_metadata`, `0003_add_x` -> `0003`), or the
+  id a file declared before `git log` shows it was renamed away;
+- the migration's own header (`Revises:` naming an existing revision);
+- the project's numbering (the previous number: `008a` between `008` and `009`);
+- the `Create Date:` order (the newest revision created before it);
+- git history (the newest migration when this file was first committed) - optional and cheap:
+  one `git log --name-status` walk per project, plus one `git log -G` for dangling ids;
+- the schema: a parent whose ancestry creates the tables this migration (and everything below
+  it) needs ranks higher; one that would run it before those tables exist, or make it create a
+  table again, ranks lower.
 """
 
 from __future__ import annotations
 
+import re
+import weakref
 from dataclasses import dataclass
-from difflib import SequenceMatcher
+from datetime import datetime, timezone
+from pathlib import Path
 
 from chaintui.graph import RevisionGraph
 from chaintui.model import Migration
-from chaintui.naming import natural_key, number_of
+from chaintui.naming import file_declares_other, natural_key, number_of
+from chaintui.schema import TableStates, clean_revisions, creates, creators, needs
+
+# Weights of the signals (points added to an option's score).
+W_NAME_EXACT = 6.0       # dangling id is the file's name, or starts with / is a prefix of its id
+W_RENAMED = 8.0          # git shows the file declared the dangling id before it was renamed
+W_HEADER = 5.0           # the migration's own `Revises:` header names it
+W_NAME_NUMBER = 3.0      # dangling id carries the same number
+W_NAME_FUZZY = 3.0       # dangling id looks like its name (scaled by similarity)
+W_PREVIOUS_NUMBER = 3.0
+W_AFTER_NUMBER = -1.5
+W_NEWEST_DATE = 3.0
+W_AFTER_DATE = -2.0
+W_NEWEST_GIT = 3.0
+W_AFTER_GIT = -1.5
+W_HEAD = 1.0
+W_SCHEMA_OK = 1.0        # its ancestry creates the tables the migration needs
+W_SCHEMA_BREAK = -3.0    # per table that would be missing or created twice (capped)
+W_SCHEMA_BREAK_CAP = -9.0
 
 
 @dataclass(frozen=True)
@@ -29,103 +63,525 @@ class Option:
         return f"{self.label or self.value} ({why})"
 
 
+# --------------------------------------------------------------------------------------------
+# Per-graph context: parsed dates, numbers, git history, table states (computed once)
+
+
+class _Context:
+    def __init__(self, graph: RevisionGraph, use_git: bool) -> None:
+        self.graph = graph
+        self.dates = {id(m): _parse_date(m.header.create_date) for m in graph.revisions}
+        self.numbers = {id(m): _number(m) for m in graph.revisions}
+        self.made_by = creators(graph)
+        # Duplicated ids: their files' ops taken together (whichever is kept, its tables exist).
+        self.states = TableStates(graph, ops_of=lambda r: tuple(op for f in graph.by_id[r] for op in f.ops))
+        self.complete = clean_revisions(graph, allow_duplicates=True)
+        """Ids whose ancestry is complete: a table missing from their state is really missing."""
+        self.git = GitHistory.for_graph(graph) if use_git else None
+
+
+_CONTEXTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _context(graph: RevisionGraph, use_git: bool = True) -> _Context:
+    key = (use_git,)
+    per_graph = _CONTEXTS.setdefault(graph, {})
+    if key not in per_graph:
+        per_graph[key] = _Context(graph, use_git)
+    return per_graph[key]
+
+
+def _parse_date(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    text = text.strip()
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        match = re.match(r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2})?)", text)
+        if not match:
+            return None
+        try:
+            value = datetime.fromisoformat(f"{match.group(1)} {match.group(2)}")
+        except ValueError:
+            return None
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def _number(m: Migration) -> tuple[int, str] | None:
+    return (number_of(m.revision) if m.revision else None) or number_of(m.path.stem)
+
+
+# --------------------------------------------------------------------------------------------
+# Git history
+
+
+class GitHistory:
+    """When each migration file was first committed, and which files once declared an id.
+
+    Built from one `git log --name-status` walk over the version directories (renames
+    followed). `renamed_from` runs one more `git log -G` for all the asked ids at once.
+    Missing git, no repository, or any git error: `None` from `for_graph` (signals skipped).
+    """
+
+    def __init__(self, repo, workdir: Path, pathspecs: list[str]) -> None:
+        self.repo = repo
+        self.workdir = workdir
+        self.pathspecs = pathspecs
+        self.first: dict[str, int] = {}
+        """Path (relative to the work tree) -> sequence number of the commit that added it."""
+        self.commits: list[str] = []
+        self.renames: list[tuple[int, str, str]] = []
+        self._renamed_cache: dict[str, set[str]] = {}
+        self._walk()
+
+    @classmethod
+    def for_graph(cls, graph: RevisionGraph) -> GitHistory | None:
+        try:
+            import git
+        except ImportError:  # pragma: no cover - GitPython is a dependency
+            return None
+        dirs = list(graph.mset.version_dirs) or [m.path.parent for m in graph.migrations[:1]]
+        if not dirs:
+            return None
+        try:
+            repo = git.Repo(dirs[0], search_parent_directories=True)
+            if repo.bare or not repo.head.is_valid():
+                return None
+            workdir = Path(repo.working_tree_dir).resolve()
+            specs = []
+            for d in dirs:
+                try:
+                    specs.append(Path(d).resolve().relative_to(workdir).as_posix() or ".")
+                except ValueError:
+                    continue
+            if not specs:
+                return None
+            return cls(repo, workdir, specs)
+        except Exception:
+            return None
+
+    def _walk(self) -> None:
+        out = self.repo.git.log("--reverse", "--name-status", "-M", "--no-merges",
+                                "--format=%x00%H", "--", *self.pathspecs)
+        for index, chunk in enumerate(out.split("\0")[1:]):
+            lines = chunk.strip("\n").splitlines()
+            if not lines:
+                continue
+            self.commits.append(lines[0].strip())
+            seq = len(self.commits) - 1
+            for line in lines[1:]:
+                parts = line.split("\t")
+                status = parts[0][:1]
+                if status in ("A", "C") and len(parts) >= 2:
+                    self.first.setdefault(parts[-1], seq)
+                elif status == "R" and len(parts) >= 3:
+                    self.first[parts[2]] = self.first.pop(parts[1], seq)
+                    self.renames.append((seq, parts[1], parts[2]))
+                elif status == "D" and len(parts) >= 2:
+                    self.first.pop(parts[1], None)
+
+    def rel(self, path: Path) -> str | None:
+        try:
+            return path.resolve().relative_to(self.workdir).as_posix()
+        except ValueError:
+            return None
+
+    def first_commit(self, m: Migration) -> float:
+        """Sequence number of the commit that added the file; +inf when not committed yet."""
+        rel = self.rel(m.path)
+        if rel is None or rel not in self.first:
+            return float("inf")
+        return float(self.first[rel])
+
+    def renamed_from(self, ids: list[str]) -> dict[str, set[str]]:
+        """id -> current paths of files whose `revision` once was that id (and changed)."""
+        wanted = [i for i in dict.fromkeys(ids) if i and i not in self._renamed_cache]
+        if wanted:
+            for i in wanted:
+                self._renamed_cache[i] = set()
+            pattern = "|".join(re.escape(i) for i in wanted)
+            try:
+                out = self.repo.git.log("-p", "--reverse", "--no-merges", "-M", f"-G({pattern})",
+                                        "--format=%x00%H", "--", *self.pathspecs)
+            except Exception:
+                out = ""
+            seq_of = {sha: n for n, sha in enumerate(self.commits)}
+            assign = re.compile(r"^-\s*revision\s*(?::[^=]*)?=\s*[uU]?['\"]([^'\"]+)['\"]")
+            for chunk in out.split("\0")[1:]:
+                lines = chunk.splitlines()
+                if not lines:
+                    continue
+                seq = seq_of.get(lines[0].strip(), -1)
+                path = None
+                for line in lines[1:]:
+                    if line.startswith("+++ "):
+                        path = line[6:] if line.startswith("+++ b/") else None
+                    elif path and line.startswith("-") and not line.startswith("---"):
+                        match = assign.match(line)
+                        if match and match.group(1) in self._renamed_cache:
+                            self._renamed_cache[match.group(1)].add(self._follow(path, seq))
+        return {i: self._renamed_cache.get(i, set()) for i in ids}
+
+    def _follow(self, path: str, seq: int) -> str:
+        for when, old, new in self.renames:
+            if when > seq and old == path:
+                path = new
+        return path
+
+
+# --------------------------------------------------------------------------------------------
+# Ranking parents
+
+
 def rank_parents(graph: RevisionGraph, migration: Migration, *, dangling: str | None = None,
-                 exclude: set[str] | None = None, limit: int | None = None) -> list[Option]:
+                 exclude: set[str] | None = None, limit: int | None = None,
+                 use_git: bool = True) -> list[Option]:
     """Candidate parents for `migration`, best first.
 
     `dangling` is the id it named that no file declares (its text is a strong hint); ids in
     `exclude` (and the migration's own descendants, which would make a loop) are never offered.
+    `use_git=False` skips the git signals.
     """
-    banned = set(exclude or ()) | {migration.revision} | graph.descendants(migration.revision)
-    own_number = number_of(migration.revision)
-    own_date = migration.header.create_date
-    options = []
-    ordered = sorted(graph.by_id, key=natural_key)
-    for rev in ordered:
-        if rev in banned:
-            continue
-        candidate = graph.by_id[rev][0]
-        score = 0.0
-        reasons: list[str] = []
-        if dangling:
-            similarity = max(_similar(dangling, rev), _similar(dangling, candidate.path.stem))
-            if similarity >= 0.6:
-                score += 4 * similarity
-                reasons.append(f"its name is like {dangling!r} ({similarity:.0%})")
-        number = number_of(rev)
-        if own_number and number and number < own_number:
-            previous = _previous_number(graph, own_number, banned)
-            if previous == rev:
-                score += 3
-                reasons.append("the previous number in the project's numbering")
-        if own_date and candidate.header.create_date and candidate.header.create_date < own_date:
-            latest = _latest_before(graph, own_date, banned)
-            if latest == rev:
-                score += 2
-                reasons.append("the newest revision created before it")
-        if rev in graph.heads and rev not in banned:
-            score += 0.5
-            reasons.append("a head")
-        options.append(Option(rev, score, tuple(reasons), label=f"{rev}  {candidate.message}"))
-    options.sort(key=lambda o: (-o.score, natural_key(o.value)))
+    ctx = _context(graph, use_git)
+    rev = migration.revision
+    banned = set(exclude or ()) | {rev} | graph.descendants(rev)
+    candidates = [r for r in graph.by_id if r not in banned]
+    if not candidates:
+        return []
+    scores: dict[str, float] = {r: 0.0 for r in candidates}
+    reasons: dict[str, list[str]] = {r: [] for r in candidates}
+
+    def add(r: str, points: float, why: str) -> None:
+        scores[r] += points
+        reasons[r].append(why)
+
+    if dangling:
+        _name_signals(ctx, migration, dangling, candidates, add)
+    _header_signal(migration, candidates, add)
+    _number_signals(ctx, migration, candidates, add)
+    _date_signals(ctx, migration, candidates, add)
+    if ctx.git is not None:
+        _git_signals(ctx, migration, candidates, add)
+    heads = set(graph.heads)
+    for r in candidates:
+        if r in heads:
+            add(r, W_HEAD, "a head (nothing follows it)")
+    _schema_signals(ctx, migration, candidates, add)
+
+    topo = {r: i for i, r in enumerate(graph.topological())}
+    options = [
+        Option(r, round(scores[r], 3), tuple(reasons[r]), label=f"{r}  {graph.by_id[r][0].message}")
+        for r in candidates
+    ]
+    # Ties: the later revision first (what `alembic revision` would have picked).
+    options.sort(key=lambda o: (-o.score, -topo.get(o.value, 0), natural_key(o.value)))
     return options[:limit] if limit else options
 
 
-def rank_keep(graph: RevisionGraph, rev: str) -> list[Option]:
-    """Which of the files sharing `rev` to keep (the others get new ids), best first."""
-    files = graph.by_id.get(rev, [])
-    options = []
-    for m in files:
-        score = 0.0
-        reasons: list[str] = []
-        dates = [f.header.create_date for f in files if f.header.create_date]
-        if m.header.create_date and dates and m.header.create_date == min(dates):
-            score += 2
-            reasons.append("created first")
-        if m.is_base and len(graph.bases) > 1:
-            score -= 3
-            reasons.append("an extra root")
-        options.append(Option(m.rel, score, tuple(reasons), label=m.name))
-    options.sort(key=lambda o: (-o.score, o.value))
-    return options
-
-
-def rank_meant(graph: RevisionGraph, child: Migration, rev: str) -> list[Option]:
-    """For a child that names the shared id `rev`, which of the files it meant, best first."""
-    options = []
-    for m in graph.by_id.get(rev, []):
-        score = 0.0
-        reasons: list[str] = []
-        if m.header.create_date and child.header.create_date and m.header.create_date < child.header.create_date:
-            score += 1
-            reasons.append("created before it")
-        options.append(Option(m.rel, score, tuple(reasons), label=m.name))
-    options.sort(key=lambda o: (-o.score, o.value))
-    return options
+def _name_signals(ctx: _Context, m: Migration, dangling: str, candidates: list[str], add) -> None:
+    graph = ctx.graph
+    renamed: set[str] = set()
+    if ctx.git is not None:
+        renamed = ctx.git.renamed_from([dangling]).get(dangling, set())
+    d = dangling.lower()
+    d_number = number_of(dangling)
+    for r in candidates:
+        files = graph.by_id[r]
+        if renamed and any(ctx.git.rel(f.path) in renamed for f in files):
+            add(r, W_RENAMED, f"git history shows its file declared {dangling!r} before it was renamed")
+        rl = r.lower()
+        stems = [f.path.stem.lower() for f in files]
+        if d in stems:
+            add(r, W_NAME_EXACT, f"its file is named {dangling!r}")
+        elif re.match(rf"^{re.escape(rl)}[_\-.]", d):
+            add(r, W_NAME_EXACT, f"{dangling!r} starts with its id")
+        elif len(d) >= 4 and rl.startswith(d):
+            add(r, W_NAME_EXACT, f"its id starts with {dangling!r}")
+        elif len(d) >= 4 and any(s.startswith(d) for s in stems):
+            add(r, W_NAME_EXACT, f"its file name starts with {dangling!r}")
+        else:
+            number = ctx.numbers.get(id(files[0]))
+            same_number = d_number is not None and number == d_number
+            if same_number:
+                add(r, W_NAME_NUMBER, f"same number as {dangling!r}")
+            similarity = max(_similar(d, rl), *(_similar(d, s) for s in stems))
+            if similarity >= 0.75:
+                add(r, W_NAME_FUZZY * similarity, f"its name is like {dangling!r} ({similarity:.0%})")
 
 
 def _similar(a: str, b: str) -> float:
-    return SequenceMatcher(None, a.lower(), b.lower()).ratio()
+    from rapidfuzz.fuzz import ratio
+
+    return ratio(a, b) / 100.0
 
 
-def _previous_number(graph: RevisionGraph, own: tuple[int, str], banned: set[str]) -> str | None:
-    best = None
-    for rev in graph.by_id:
-        number = number_of(rev)
-        if rev in banned or number is None or number >= own:
+def _header_signal(m: Migration, candidates: list[str], add) -> None:
+    said = m.header.revises
+    if not said or set(said) == set(m.down_revision):
+        return
+    wanted = set(said) - set(m.down_revision)
+    for r in candidates:
+        if r in wanted:
+            add(r, W_HEADER, f"its header says Revises: {r}")
+
+
+def _number_signals(ctx: _Context, m: Migration, candidates: list[str], add) -> None:
+    own = ctx.numbers.get(id(m))
+    if own is None:
+        return
+    graph = ctx.graph
+    numbered = {r: ctx.numbers.get(id(graph.by_id[r][0])) for r in candidates}
+    before = [n for n in numbered.values() if n is not None and n < own]
+    previous = max(before) if before else None
+    for r, n in numbered.items():
+        if n is None:
             continue
-        if best is None or number > number_of(best):
-            best = rev
-    return best
+        if n == previous:
+            add(r, W_PREVIOUS_NUMBER, f"the previous number in the project's numbering ({_fmt(n)} before {_fmt(own)})")
+        elif n > own:
+            add(r, W_AFTER_NUMBER, f"numbered after it ({_fmt(n)})")
 
 
-def _latest_before(graph: RevisionGraph, date: str, banned: set[str]) -> str | None:
-    best = None
-    best_date = ""
-    for rev, files in graph.by_id.items():
-        created = files[0].header.create_date
-        if rev in banned or not created or created >= date:
+def _fmt(number: tuple[int, str]) -> str:
+    return f"{number[0]}{number[1]}"
+
+
+def _candidate_time(values: list, own) -> object:
+    """The candidate's time relative to `own`: its newest one before, else its oldest."""
+    before = [v for v in values if v < own]
+    return max(before) if before else min(values)
+
+
+def _date_signals(ctx: _Context, m: Migration, candidates: list[str], add) -> None:
+    own = ctx.dates.get(id(m))
+    if own is None:
+        return
+    _newest_before(
+        ctx, candidates, own,
+        lambda f: ctx.dates.get(id(f)), add, W_NEWEST_DATE, W_AFTER_DATE,
+        "the newest revision created before it (Create Date)", "created after it (Create Date)",
+    )
+
+
+def _git_signals(ctx: _Context, m: Migration, candidates: list[str], add) -> None:
+    git = ctx.git
+    own = git.first_commit(m)
+    _newest_before(
+        ctx, candidates, own, git.first_commit, add, W_NEWEST_GIT, W_AFTER_GIT,
+        f"the newest migration when {m.name} was first committed (git)", "committed after it (git)",
+        ignore_after=own == float("inf"),
+    )
+
+
+def _newest_before(ctx: _Context, candidates: list[str], own, time_of, add, w_newest: float,
+                   w_after: float, why_newest: str, why_after: str, ignore_after: bool = False) -> None:
+    times = {}
+    for r in candidates:
+        values = [t for t in (time_of(f) for f in ctx.graph.by_id[r]) if t is not None]
+        if values and values[0] != float("inf"):
+            times[r] = _candidate_time(values, own)
+    before = {r: t for r, t in times.items() if t < own}
+    if before:
+        newest = max(before.values())
+        tied = [r for r, t in before.items() if t == newest]
+        if len(tied) > 1:
+            # Added in one commit / same timestamp: the one the others lead to is the newest.
+            tied_set = set(tied)
+            tied = [r for r in tied if not any(c in tied_set for c in ctx.graph.child_ids(r))] or tied
+        if len(tied) <= 2:
+            for r in tied:
+                add(r, w_newest / len(tied), why_newest)
+    if not ignore_after:
+        for r, t in times.items():
+            if t > own:
+                add(r, w_after, why_after)
+
+
+def _schema_signals(ctx: _Context, m: Migration, candidates: list[str], add) -> None:
+    needed, made = _own_schema(ctx, m)
+    if not needed and not made:
+        return
+    # A missing table is only certain when the candidate's ancestry is whole: one base, no
+    # missing parent or loop above it. Elsewhere the tables are unknown, not absent.
+    whole = len(ctx.graph.bases) == 1
+    for r in candidates:
+        state = ctx.states.after(r)
+        ok = [t for t in needed if t in state]
+        missing = [t for t in needed if t not in state] if whole and r in ctx.complete else []
+        again = [t for t in made if t in state]
+        if ok:
+            add(r, W_SCHEMA_OK, f"its ancestry creates {_tables(ok)}, which {m.revision} needs")
+        broken = missing + again
+        if broken:
+            parts = []
+            if missing:
+                parts.append(f"{_tables(missing)} would not exist yet")
+            if again:
+                parts.append(f"{_tables(again)} would be created twice")
+            add(r, max(W_SCHEMA_BREAK * len(broken), W_SCHEMA_BREAK_CAP),
+                "would break the schema order: " + ", ".join(parts))
+
+
+def _own_schema(ctx: _Context, m: Migration) -> tuple[list[str], list[str]]:
+    """Tables `m` needs (that something in the history creates) and tables it creates."""
+    needed = [t for t, _ in needs(m.ops) if t in ctx.made_by]
+    return needed, [t for t, _ in creates(m.ops)]
+
+
+def _tables(tables: list[str]) -> str:
+    shown = ", ".join(repr(t) for t in tables[:3])
+    return shown + (f" and {len(tables) - 3} more" if len(tables) > 3 else "")
+
+
+# --------------------------------------------------------------------------------------------
+# Duplicates: which file to keep, which file each child meant
+
+
+def rank_keep(graph: RevisionGraph, rev: str, *, use_git: bool = True) -> list[Option]:
+    """Which of the files sharing `rev` to keep (the others get new ids), best first."""
+    ctx = _context(graph, use_git)
+    files = graph.by_id.get(rev, [])
+    scores = {m.rel: 0.0 for m in files}
+    reasons: dict[str, list[str]] = {m.rel: [] for m in files}
+
+    def add(m: Migration, points: float, why: str) -> None:
+        scores[m.rel] += points
+        reasons[m.rel].append(why)
+
+    dates = {m.rel: ctx.dates.get(id(m)) for m in files}
+    known = [d for d in dates.values() if d is not None]
+    if len(known) > 1 and len(set(known)) > 1:
+        for m in files:
+            if dates[m.rel] == min(known):
+                add(m, 2.0, "created first (Create Date)")
+    if ctx.git is not None:
+        firsts = {m.rel: ctx.git.first_commit(m) for m in files}
+        if len(set(firsts.values())) > 1:
+            for m in files:
+                if firsts[m.rel] == min(firsts.values()):
+                    add(m, 2.0, "committed first (git)")
+    several_bases = len(graph.bases) > 1
+    for m in files:
+        if is_redundant_root(graph, m):
+            add(m, -5.0, "a root that re-creates tables another root already creates")
+        elif m.is_base and several_bases:
+            add(m, -2.0, "an extra root")
+        if not file_declares_other(m.path.stem, rev) and any(file_declares_other(o.path.stem, rev) for o in files):
+            add(m, 1.5, "its file name matches the id")
+    meant: dict[str, int] = {}
+    for child in graph.children_of(rev):
+        ranked = rank_meant(graph, child, rev, use_git=use_git)
+        if len(ranked) > 1 and ranked[0].score > ranked[1].score:
+            meant[ranked[0].value] = meant.get(ranked[0].value, 0) + 1
+    for m in files:
+        count = meant.get(m.rel, 0)
+        if count:
+            add(m, min(0.5 * count, 1.5), f"{count} child{'ren' if count > 1 else ''} meant it "
+                                          "(keeping it leaves them as they are)")
+    options = [Option(m.rel, round(scores[m.rel], 3), tuple(reasons[m.rel]), label=m.name) for m in files]
+    options.sort(key=lambda o: (-o.score, natural_key(o.value)))
+    return options
+
+
+def rank_meant(graph: RevisionGraph, child: Migration, rev: str, *, use_git: bool = True) -> list[Option]:
+    """For a child that names the shared id `rev`, which of the files it meant, best first."""
+    ctx = _context(graph, use_git)
+    files = graph.by_id.get(rev, [])
+    scores = {m.rel: 0.0 for m in files}
+    reasons: dict[str, list[str]] = {m.rel: [] for m in files}
+
+    def add(m: Migration, points: float, why: str) -> None:
+        scores[m.rel] += points
+        reasons[m.rel].append(why)
+
+    # Time: the newest of them created / committed before the child; one after it is unlikely.
+    for label, time_of, own, w_newest, w_after in (
+        ("created", lambda f: ctx.dates.get(id(f)), ctx.dates.get(id(child)), W_NEWEST_DATE, W_AFTER_DATE),
+        ("committed", ctx.git.first_commit if ctx.git else None,
+         ctx.git.first_commit(child) if ctx.git else None, W_NEWEST_GIT, W_AFTER_GIT),
+    ):
+        if own is None or time_of is None:
             continue
-        if created > best_date:
-            best, best_date = rev, created
-    return best
+        times = {m.rel: time_of(m) for m in files}
+        before = {k: t for k, t in times.items() if t is not None and t < own}
+        if before and len(set(before.values())) == len(before):
+            newest = max(before, key=before.get)
+            add(next(m for m in files if m.rel == newest), w_newest,
+                f"the newest of them {label} before {child.name}")
+        if own != float("inf"):
+            for m in files:
+                if times[m.rel] is not None and times[m.rel] > own:
+                    add(m, w_after, f"{label} after {child.name}")
+
+    # Schema: which one creates what the child needs: itself (decisive, the
+    # files share an id and usually a parent) or through its own ancestry.
+    needed, made = _own_schema(ctx, child)
+    if needed or made:
+        for m in files:
+            own = {t for t, _ in creates(m.ops)}
+            direct = [t for t in needed if t in own]
+            states = TableStates(graph, parents_of=lambda r, m=m: m.down_revision if r == rev else graph.parent_ids(r),
+                                 ops_of=lambda r, m=m: m.ops if r == rev else graph.by_id[r][0].ops)
+            state = states.after(rev)
+            inherited = [t for t in needed if t in state and t not in own]
+            complete = all(p in ctx.complete for p in m.down_revision)
+            # Missing is certain when its ancestry is complete, or when another file of the id
+            # creates the table itself (what the two files differ in is their own operations).
+            siblings = {t for o in files if o is not m for t, _ in creates(o.ops)}
+            broken = [t for t in needed if t not in state and (complete or t in siblings)] + \
+                [t for t in made if t in state]
+            if direct:
+                add(m, min(5.0 * len(direct), 10.0), f"it creates {_tables(direct)}, which {child.name} needs")
+            if inherited:
+                add(m, min(1.0 * len(inherited), 2.0),
+                    f"its ancestry creates {_tables(inherited)}, which {child.name} needs")
+            if broken:
+                add(m, max(W_SCHEMA_BREAK * len(broken), W_SCHEMA_BREAK_CAP),
+                    f"{child.name} would break the schema order after it ({_tables(broken)})")
+    for m in files:
+        if is_redundant_root(graph, m):
+            add(m, -2.0, "a root that re-creates tables another root already creates")
+    options = [Option(m.rel, round(scores[m.rel], 3), tuple(reasons[m.rel]), label=m.name) for m in files]
+    options.sort(key=lambda o: (-o.score, natural_key(o.value)))
+    return options
+
+
+# --------------------------------------------------------------------------------------------
+# Redundant roots
+
+
+def is_redundant_root(graph: RevisionGraph, migration: Migration) -> bool:
+    """A root that only re-creates tables another root already creates (duplicate functionality).
+
+    When two roots create the same tables, the one with fewer revisions below it (then the later
+    in the project's order) is the redundant one, so exactly one of them is ever reported.
+    """
+    if not migration.is_base:
+        return False
+    mine = {t for t, _ in creates(migration.ops)}
+    if not mine:
+        return False
+    for other in graph.revisions:
+        if other is migration or not other.is_base:
+            continue
+        theirs = {t for t, _ in creates(other.ops)}
+        if not mine <= theirs:
+            continue
+        if mine < theirs:
+            return True
+        # Same tables: keep the root more of the history hangs off, then the earlier one.
+        if _root_weight(graph, other) > _root_weight(graph, migration):
+            return True
+        if _root_weight(graph, other) == _root_weight(graph, migration) and \
+                natural_key(other.rel) < natural_key(migration.rel):
+            return True
+    return False
+
+
+def _root_weight(graph: RevisionGraph, m: Migration) -> int:
+    """How many revisions hang off this file alone (its id shared with others counts less)."""
+    below = len(graph.descendants(m.revision)) if m.revision else 0
+    return below if len(graph.by_id.get(m.revision, ())) == 1 else below // 2
