@@ -54,7 +54,7 @@ def analyze(path: str | os.PathLike[str] = ".", *, use_cache: bool = True,
     `overlay` maps absolute paths to replacement bytes (None = deleted), so that a planned fix
     can be diagnosed before anything is written.
     """
-    project = discover(path)
+    project = discover(path, use_cache=use_cache)
     cache = ScanCache.for_project(project) if use_cache else None
     analysis = Analysis(project)
     for mset in project.sets:

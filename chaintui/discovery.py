@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import sys
 import warnings
@@ -12,6 +13,7 @@ from chaintui.errors import ChaintuiError
 from chaintui.model import MigrationSet
 
 DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
+_USE_CACHE: contextvars.ContextVar[bool] = contextvars.ContextVar("chaintui_discovery_cache", default=True)
 _SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache", "site-packages"}
 _SEARCH_DEPTH = 4
 
@@ -24,11 +26,20 @@ class Project:
     sets: tuple[MigrationSet, ...]
 
 
-def discover(path: str | os.PathLike[str] = ".") -> Project:
+def discover(path: str | os.PathLike[str] = ".", *, use_cache: bool = True) -> Project:
     """Return the project at `path`: a dir with alembic.ini / pyproject.toml, or a versions dir.
 
     Raises ChaintuiError with a one-line reason when `path` is not an Alembic project.
+    With use_cache=False alembic's Config reads every config file and nothing is cached.
     """
+    token = _USE_CACHE.set(use_cache)
+    try:
+        return _discover(path)
+    finally:
+        _USE_CACHE.reset(token)
+
+
+def _discover(path: str | os.PathLike[str]) -> Project:
     target = Path(path).expanduser()
     if not target.exists():
         raise ChaintuiError(f"{path}: no such file or directory")
@@ -175,6 +186,8 @@ def _cached_config(key: tuple, read):
     holds the files' paths and bytes and the chaintui version, so any edit is a miss, and a miss
     is always read by alembic's own Config.
     """
+    if not _USE_CACHE.get():
+        return read()
     from chaintui.cache import ConfigCache
 
     kind, ini, toml = key
