@@ -75,6 +75,16 @@ def read_applied(url: str, version_table: str = "alembic_version", *,
         engine.dispose()
 
 
+def applied_closure(graph, heads) -> set[str]:
+    """Every revision a database at `heads` has applied: the version table holds only heads,
+    everything below them (following down_revision in the graph as it is) was applied too."""
+    result = set(heads)
+    for rev in heads:
+        if rev in graph.by_id:
+            result |= graph.ancestors(rev)
+    return result
+
+
 def stamp_statements(old_id: str, new_id: str, version_table: str = "alembic_version") -> list[str]:
     """What each deployed database that applied `old_id` needs once its id becomes `new_id`.
 

@@ -316,6 +316,8 @@ def plan(analysis: Analysis, *, path: str | Path | None = None, max_steps: int =
         if step is None:
             break
         fix, sa, key = step
+        if applied:
+            fix = respect_applied(fix, sa.graph, applied)
         try:
             changeset = fix.changes(sa.graph, overlay_reader(overlay))
         except Exception:
@@ -331,6 +333,52 @@ def plan(analysis: Analysis, *, path: str | Path | None = None, max_steps: int =
     result.result = current
     result.unresolved = [p for p in current.problems]
     return result
+
+
+def respect_applied(fix: Fix, graph: RevisionGraph, applied: frozenset[str] | set[str]) -> Fix:
+    """Adapt a fix to the revisions a deployed database has applied (see chaintui.db).
+
+    Moving an applied branch (linearize) becomes a merge revision, which changes nothing a
+    database has seen. A fix that still changes the id or parent of an applied revision keeps
+    its choice but says so in the commit body, with the `alembic stamp` / `UPDATE
+    alembic_version` statements each deployed database will need.
+    """
+    from dataclasses import replace
+
+    from chaintui.db import applied_closure, stamp_note, stamp_statements
+
+    applied = applied_closure(graph, applied)
+    notes: list[str] = []
+    if isinstance(fix, Linearize):
+        onto = fix.parents[-1] if fix.parents else None
+        moved = {fix.revision} | graph.descendants(fix.revision)
+        if onto is not None and moved & set(applied):
+            head_of_branch = [h for h in graph.heads if h in moved]
+            heads = sorted({onto, *head_of_branch}, key=natural_key)
+            if len(heads) >= 2:
+                return merge_fix(graph, tuple(heads), reason=(
+                    f"{len(heads)} heads ({', '.join(heads)}). The branch of {fix.revision} is applied on a "
+                    f"deployed database ({', '.join(sorted(moved & set(applied), key=natural_key))}), so "
+                    "instead of moving it (which would rewrite history that database has run) a merge "
+                    "revision joins the heads."))
+    if isinstance(fix, Relink) and fix.revision in applied:
+        m = graph.by_rel.get(fix.file)
+        old = ", ".join(m.down_revision) if m and m.down_revision else "nothing"
+        notes.append(f"Revision {fix.revision} is applied on a deployed database; its parent changes from "
+                     f"{old} to {', '.join(fix.parents) or 'nothing'}. Such a database assumes the new "
+                     "parents are applied too: check them before its next `alembic upgrade`.")
+    elif isinstance(fix, KeepDuplicate) and fix.revision in applied:
+        for file, new in fix.renamed:
+            notes.append(f"If a deployed database applied {Path(file).name} as {fix.revision}:")
+            notes.append(stamp_note(fix.revision, new).rstrip())
+    elif isinstance(fix, Remove) and fix.revision in applied and len(fix.parents) == 1:
+        command, update = stamp_statements(fix.revision, fix.parents[0])
+        notes.append(f"Revision {fix.revision} is applied on a deployed database and its file is removed. "
+                     f"On each database whose alembic_version holds {fix.revision}, run one of:\n\n"
+                     f"    {command}\n    {update}")
+    if notes:
+        return replace(fix, notes=(*fix.notes, *notes))
+    return fix
 
 
 def _next_fix(analysis: Analysis, given_up: set[tuple]):
