@@ -1,0 +1,1 @@
+"""Screens: the main window and one typed modal per choice the user makes."""

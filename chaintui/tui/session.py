@@ -1,0 +1,97 @@
+"""The session the TUI drives: blocking calls into the core, run by the screens' thread workers.
+
+No Textual import: every method here may block (git, alembic, rescanning) and is called from a
+worker, never from the event loop. The screens only hold the results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from chaintui.analysis import Analysis, SetAnalysis, analyze
+from chaintui.errors import ChaintuiError
+from chaintui.fixes import Fix
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One commit of this session, as shown in the history pane."""
+
+    sha: str
+    subject: str
+    kind: str
+
+    @property
+    def short(self) -> str:
+        return self.sha[:8]
+
+
+class Session:
+    """One repair session on one project: its latest analysis and its git repository."""
+
+    def __init__(self, analysis: Analysis, db: str | None = None) -> None:
+        self.analysis = analysis
+        self.root: Path = analysis.root
+        self.db = db
+        self.start_sha: str | None = None
+        """HEAD when the session opened the repository: the history pane lists commits after it."""
+        self._repo = None
+
+    # ------------------------------------------------------------------ git
+
+    def repository(self):
+        """The git repository (opened once); raises GitRefused when there is none."""
+        if self._repo is None:
+            from chaintui.gitops import Repository
+
+            repo = Repository.open(self.root)
+            try:
+                self.start_sha = repo.head_sha()
+            except Exception:  # an unborn branch: apply() will refuse with a clear message
+                self.start_sha = None
+            self._repo = repo
+        return self._repo
+
+    def apply(self, fix: Fix, set_name: str):
+        """Write and commit `fix` (atomic); returns the CommitInfo."""
+        sa = self.set_named(set_name)
+        return self.repository().apply(fix, sa.graph)
+
+    def undo(self):
+        return self.repository().undo()
+
+    def history(self) -> list[HistoryEntry]:
+        """This session's commits, oldest first (empty when there is no repository)."""
+        try:
+            repo = self.repository()
+        except ChaintuiError:
+            return []
+        if self.start_sha is None:
+            return []
+        return [HistoryEntry(c.sha, c.subject, c.kind) for c in repo.session_commits(self.start_sha)]
+
+    # ------------------------------------------------------------------ analysis
+
+    def reanalyze(self) -> Analysis:
+        self.analysis = analyze(self.root)
+        return self.analysis
+
+    def set_named(self, name: str) -> SetAnalysis:
+        for sa in self.analysis.sets:
+            if sa.mset.name == name:
+                return sa
+        if self.analysis.sets:
+            return self.analysis.sets[0]
+        raise ChaintuiError("no migration set found")
+
+    def plan(self):
+        from chaintui.planner import plan
+
+        return plan(self.analysis)
+
+    def verify(self, sqlite: bool = False, progress: Callable[[str], None] | None = None):
+        from chaintui.verify import verify
+
+        return verify(self.root, sqlite=sqlite, progress=progress)

@@ -1,0 +1,1 @@
+"""Widgets of the main screen: revision tree, problems panel, detail pane, history pane."""
