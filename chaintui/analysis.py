@@ -105,8 +105,10 @@ def scan_set(mset: MigrationSet, cache: ScanCache | None = None,
                     and any(_is_within(extra, d) for d in mset.version_dirs):
                 entries.append((extra, os.fspath(extra.parent), extra.name))
         entries.sort(key=lambda e: e[0])
-    migrations = []
+    # First read everything and take what the cache knows; then parse the rest.
+    rows: list[tuple[Path, str, bytes | None, dict | str]] = []  # path, rel, key, record/error
     dir_rels: dict[str, str] = {}
+    misses: dict[bytes, bytes] = {}
     for path, folder, filename in entries:
         name = os.path.join(folder, filename)
         rel = _rel(mset, folder, filename, dir_rels)
@@ -118,21 +120,33 @@ def scan_set(mset: MigrationSet, cache: ScanCache | None = None,
             try:
                 data = read_file(name)
             except OSError as exc:
-                error = f"cannot read: {exc.strerror or exc}"
-                migrations.append(Migration(path=path, rel=rel, error=error))
-                if keys is not None:
-                    keys.append(b"unreadable:" + error.encode())
+                rows.append((path, rel, None, f"cannot read: {exc.strerror or exc}"))
                 continue
         key = content_key(data)
         record = cache.get(key) if cache is not None else None
         if record is None:
-            record = scan_bytes(data)
-            if cache is not None:
-                cache.put(key, record)
-        migrations.append(Migration(path=path, rel=rel, **record))
+            misses[key] = data
+        rows.append((path, rel, key, record))
+    parsed = _parse_all(misses)
+    if cache is not None:
+        for key, record in parsed.items():
+            cache.put(key, record)
+    migrations = []
+    for path, rel, key, record in rows:
+        if key is None:
+            migrations.append(Migration(path=path, rel=rel, error=record))
+            if keys is not None:
+                keys.append(b"unreadable:" + record.encode())
+            continue
+        migrations.append(Migration(path=path, rel=rel, **(record or parsed[key])))
         if keys is not None:
             keys.append(key)
     return migrations
+
+
+def _parse_all(misses: dict[bytes, bytes]) -> dict[bytes, dict]:
+    """Scan records of the files the cache did not know (identical contents parsed once)."""
+    return {key: scan_bytes(data) for key, data in misses.items()}
 
 
 _CHUNK = 1 << 16
