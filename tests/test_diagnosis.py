@@ -199,3 +199,14 @@ def test_every_problem_at_once_errors_first_in_code_order(tmp_path):
     assert codes == sorted(codes, key=CODES.index)
     heads = only(found, "multiple-heads")[0]
     assert set(heads.revisions) == {"b", "c", "g", "h"}  # not d (dangling) nor e/f (loop)
+
+
+def test_schema_order_through_the_same_diagnosis(tmp_path):
+    # Owned by chaintui.schema; here only: it is reported with the others, as a warning that
+    # names the offending migration first and the one it depends on.
+    specs = [("a", None), ("b", "a", {"upgrade": ["op.add_column('t_c', sa.Column('x', sa.Integer()))"]}),
+             ("c", "b")]
+    found, _ = problems(tmp_path, specs)
+    assert [(p.code, p.severity, p.revisions, p.files, p.line) for p in found] == [
+        ("schema-order", "warning", ("b", "c"), (V + "b_step.py", V + "c_step.py"), 22),
+    ]
