@@ -25,7 +25,7 @@ def added_by(root: Path, rel: str) -> GitFacts | None:
 
     try:
         repo = git.Repo(root, search_parent_directories=True)
-        out = repo.git.log("--follow", "--diff-filter=A", "--format=%H%x00%an%x00%ad%x00%s",
+        out = repo.git.log("--follow", "-M90%", "--diff-filter=A", "--format=%H%x00%an%x00%ad%x00%s",
                            "--date=short", "--", str(Path(root) / rel))
     except Exception:
         return None

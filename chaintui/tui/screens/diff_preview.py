@@ -52,11 +52,11 @@ class DiffPreviewScreen(ModalScreen[str | None]):
             with VerticalScroll(id="diff", can_focus=True):
                 yield Static(highlight(self.changeset.diff(), language="diff"), id="diff-text")
             with Horizontal(classes="buttons"):
-                yield Button("Apply & commit (y)", variant="success", id="apply")
+                yield Button("Apply & commit (y)", variant="success", id="apply", compact=True)
                 if self.review:
-                    yield Button("Skip (s)", id="skip")
-                    yield Button("Change… (c)", id="change")
-                yield Button("Cancel (esc)", id="cancel")
+                    yield Button("Skip (s)", id="skip", compact=True)
+                    yield Button("Change… (c)", id="change", compact=True)
+                yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#diff").focus()

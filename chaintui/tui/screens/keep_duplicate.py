@@ -131,9 +131,9 @@ class KeepDuplicateScreen(ModalScreen[KeepChoice | None]):
                                          allow_blank=False, id=f"meant-{self.child_files.index(child)}",
                                          compact=True)
             with Horizontal(classes="buttons"):
-                yield Button("Keep selected (enter)", variant="primary", id="keep")
-                yield Button("Remove one instead (x)", id="remove")
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button("Keep selected (enter)", variant="primary", id="keep", compact=True)
+                yield Button("Remove one instead (x)", id="remove", compact=True)
+                yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self._select(0)

@@ -27,7 +27,7 @@ class MessageScreen(ModalScreen[None]):
             if self.hint:
                 yield Static(self.hint, id="message-hint", classes="hint", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("OK", variant="primary", id="ok")
+                yield Button("OK", variant="primary", id="ok", compact=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(None)

@@ -45,7 +45,7 @@ class VerifyScreen(ModalScreen[bool | None]):
             yield LoadingIndicator(id="verify-spinner")
             yield Static("", id="verify-log")
             with Horizontal(classes="buttons"):
-                yield Button("Close (esc)", id="close")
+                yield Button("Close (esc)", id="close", compact=True)
 
     def on_mount(self) -> None:
         self.run_verify()
