@@ -75,6 +75,16 @@ def _escape_prop(value: str) -> str:
     return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
+def _fit_path(where: str, width: int) -> str:
+    """A path cut to `width` from the left, keeping its end (the file name and line).
+
+    textwrap.shorten cuts at spaces: a long path has none, so it became a bare "...".
+    """
+    if len(where) <= width:
+        return where
+    return "..." + where[-(width - 3):]
+
+
 def render_text(analysis: Analysis, colour: bool = False) -> str:
     def paint(text: str, style: str) -> str:
         return f"{_COLOURS[style]}{text}{_RESET}" if colour else text
@@ -101,7 +111,7 @@ def render_text(analysis: Analysis, colour: bool = False) -> str:
                 out.extend(textwrap.wrap(problem.message, _WIDTH, initial_indent="  - ", subsequent_indent="    "))
                 for file in problem.files:
                     where = f"{file}:{problem.line}" if problem.line and file == problem.files[0] else file
-                    out.append("      " + paint(textwrap.shorten(where, _WIDTH - 6, placeholder="..."), "dim"))
+                    out.append("      " + paint(_fit_path(where, _WIDTH - 6), "dim"))
         out.append("")
     errors = sum(p.is_error for p in analysis.problems)
     warnings = len(analysis.problems) - errors

@@ -125,6 +125,9 @@ def test_long_names_are_wrapped_to_80_columns(tmp_path):
     root = write_project(tmp_path, [("a0", None), (long, "another_really_long_missing_identifier_" * 3)])
     out = run_chaintui("check", str(root)).stdout
     assert max(len(line) for line in out.splitlines()) <= 80
+    # the file line keeps its end: the file name and line number, not a bare "..."
+    file_line = next(line for line in out.splitlines() if line.strip().startswith("...") or "_step.py" in line)
+    assert file_line.strip().startswith("...") and file_line.endswith("identifier__step.py:16")
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="pty")
