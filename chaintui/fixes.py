@@ -175,18 +175,23 @@ class KeepDuplicate(Fix):
     """(file, new id) for every other file sharing the id."""
     children: tuple[tuple[str, str], ...] = ()
     """(child file, the file it meant) for each child that named the shared id."""
+    follow: bool = False
+    """Chain the renamed files after the kept one (kept -> renamed -> their children), for when
+    every child meant a renamed file: the kept file would otherwise be left as an extra head."""
 
     @property
     def summary(self) -> str:
         keep_name = Path(self.keep).name
         others = ", ".join(f"{Path(f).name} -> {new}" for f, new in self.renamed)
-        return f"keep {keep_name} as {self.revision}; renumber {others}"
+        after = f" after {self.revision}" if self.follow else ""
+        return f"keep {keep_name} as {self.revision}; renumber {others}{after}"
 
     def extra_json(self) -> dict[str, Any]:
         return {
             "keep": self.keep,
             "renamed": {file: new for file, new in self.renamed},
             "children": {child: meant for child, meant in self.children},
+            "follow": self.follow,
         }
 
     def _build(self, graph, cs, read):
@@ -199,6 +204,14 @@ class KeepDuplicate(Fix):
             m = _migration(graph, file)
             new_rel = str(Path(file).with_name(renamed_filename(m.name, self.revision, new_id)).as_posix())
             _edit(cs, graph, file, read, lambda src, n=new_id: rewrite.set_revision(src, n), new_rel)
+        if self.follow:
+            previous = self.revision
+            for file, new_id in self.renamed:
+                m = _migration(graph, file)
+                parents = _replace_parent(m.down_revision, m.down_revision[0], (previous,)) \
+                    if m.down_revision else (previous,)
+                _edit(cs, graph, file, read, lambda src, p=parents: rewrite.set_parents(src, p))
+                previous = new_id
         for child, meant in self.children:
             if meant not in new_ids:
                 continue

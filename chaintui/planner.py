@@ -38,7 +38,8 @@ def relink_fix(graph: RevisionGraph, file: str, parents: tuple[str, ...], *, kin
 
 
 def keep_duplicate_fix(graph: RevisionGraph, rev: str, keep: str,
-                       children: dict[str, str] | None = None, *, reason: str = "") -> KeepDuplicate:
+                       children: dict[str, str] | None = None, *, reason: str = "",
+                       follow: bool | None = None) -> KeepDuplicate:
     """Keep `keep` as `rev`; every other file sharing it gets a fresh id in the project's style.
 
     `children` maps each child file naming `rev` to the file it meant; unanswered children get
@@ -61,12 +62,26 @@ def keep_duplicate_fix(graph: RevisionGraph, rev: str, keep: str,
                 and _clearly_better(ranked) else keep
     keep_options = tuple(suggest.rank_keep(graph, rev))
     names = ", ".join(Path(m.rel).name for m in files)
+    if follow is None:
+        follow = should_follow(graph, rev, keep, answers)
+    why_follow = (f" Every child meant {', '.join(Path(f).name for f, _ in renamed)}, so it now follows "
+                  f"{Path(keep).name} instead of leaving it as an extra head.") if follow else ""
     return KeepDuplicate(
         revision=rev, file=keep, set_name=graph.mset.name, keep=keep, renamed=tuple(renamed),
-        children=tuple(sorted(answers.items())), alternatives=keep_options,
+        children=tuple(sorted(answers.items())), alternatives=keep_options, follow=follow,
         reason=reason or f"{len(files)} files declared revision {rev!r} ({names}); alembic loads only "
-                         f"one of them. Kept {Path(keep).name}; the others get new ids.",
+                         f"one of them. Kept {Path(keep).name}; the others get new ids.{why_follow}",
     )
+
+
+def should_follow(graph: RevisionGraph, rev: str, keep: str, answers: dict[str, str]) -> bool:
+    """True when the duplicates were siblings and every child meant a renamed one: chaining the
+    renamed file after the kept one keeps the history a line (the seed plan's 017 -> 018)."""
+    files = graph.by_id[rev]
+    kept = graph.by_rel[keep]
+    others = [m for m in files if m.rel != keep]
+    return (len(others) == 1 and bool(answers) and all(meant != keep for meant in answers.values())
+            and all(m.down_revision == kept.down_revision for m in others))
 
 
 def _clearly_better(ranked: list[Option]) -> bool:

@@ -171,3 +171,22 @@ def test_plan_changesets_compose_in_order(tmp_path):
         assert fix.changes(graph, overlay_reader(overlay)).diff() == changes.diff()
         overlay.update(changes.overlay())
     assert not analyze(root, overlay=overlay).has_errors
+
+
+def test_keep_duplicate_chains_the_renamed_sibling_when_every_child_meant_it(tmp_path):
+    root = write_project(tmp_path, [
+        ("001", None), ("002", "001", {"message": "kept"}), ("002", "001", {"message": "sibling", "upgrade": ["op.create_table('other', sa.Column('id', sa.Integer()))"],
+                          "downgrade": ["op.drop_table('other')"]}),
+        ("003", "002"),
+    ])
+    graph = graph_of(root)
+    kept, sibling = "migrations/versions/002_kept.py", "migrations/versions/002_sibling.py"
+    fix = keep_duplicate_fix(graph, "002", kept, children={"migrations/versions/003_step.py": sibling})
+    assert fix.follow and fix.summary.endswith("-> 004 after 002")
+    result = after(root, fix.changes(graph))
+    new = result.sets[0].graph
+    assert not result.problems
+    assert new.parent_ids("004") == ("002",) and new.parent_ids("003") == ("004",)
+    # a child that meant the kept file: no chaining, the sibling stays where it was
+    plain = keep_duplicate_fix(graph, "002", kept, children={"migrations/versions/003_step.py": kept})
+    assert not plain.follow
