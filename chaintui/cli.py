@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("path", nargs="?", default=".")
     plan.add_argument("--format", choices=("text", "json"), default="text")
     plan.add_argument("--db", metavar="URL", help="database whose alembic_version to respect")
+    plan.add_argument("--renumber", action="store_true",
+                      help="end with a sequential renumbering of a numbered history")
 
     fix = sub.add_parser("fix", help="apply the plan, one git commit per fix")
     fix.add_argument("path", nargs="?", default=".")
@@ -43,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     fix.add_argument("--dry-run", action="store_true", help="print the diffs, write nothing")
     fix.add_argument("--branch", metavar="NAME", help="make the commits on a new branch")
     fix.add_argument("--db", metavar="URL", help="database whose alembic_version to respect")
+    fix.add_argument("--renumber", action="store_true",
+                     help="end with a sequential renumbering of a numbered history")
 
     undo = sub.add_parser("undo", help="revert the newest chaintui commit")
     undo.add_argument("path", nargs="?", default=".")

@@ -25,7 +25,8 @@ def _applied(args: argparse.Namespace) -> frozenset[str]:
 
 def _make_plan(args: argparse.Namespace) -> tuple[Plan, object]:
     analysis = analyze(args.path)
-    return plan(analysis, path=args.path, applied=_applied(args)), analysis
+    return plan(analysis, path=args.path, applied=_applied(args),
+                renumber=getattr(args, "renumber", False)), analysis
 
 
 def render_plan(result: Plan) -> str:

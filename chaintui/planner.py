@@ -10,16 +10,17 @@ list it returns is ordered, deterministic, and applies cleanly one fix after the
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from chaintui import suggest
 from chaintui.analysis import Analysis, SetAnalysis, analyze
 from chaintui.fixes import (BreakCycle, Fix, KeepDuplicate, Linearize, MergeHeads, Relink, Remove,
-                            RenameFile, SyncHeader, merge_filename)
+                            RenameFile, Renumber, SyncHeader, merge_filename)
 from chaintui.graph import RevisionGraph
 from chaintui.model import Migration, Problem
-from chaintui.naming import natural_key, new_id, slug_of
+from chaintui.naming import detect_style, natural_key, new_id, number_of, slug_of
 from chaintui.suggest import Option
 
 MAX_STEPS = 500
@@ -129,6 +130,45 @@ def break_cycle_fix(graph: RevisionGraph, file: str, onto: tuple[str, ...], *, r
                     alternatives: tuple[Option, ...] = ()) -> BreakCycle:
     return relink_fix(graph, file, onto, kind=BreakCycle, alternatives=alternatives,
                       reason=reason or "Break the loop.")
+
+
+def renumber_fix(graph: RevisionGraph) -> Renumber | None:
+    """Sequential numbers along a straight, numbered history (the seed plan's phase 4).
+
+    Each id keeps whatever follows its number (`003_enhanced_content_metadata` stays named);
+    None when the history is not one line of numbered ids, or already in order.
+    """
+    style, width = detect_style(graph.by_id)
+    if style != "numbered" or len(graph.bases) != 1 or len(graph.heads) != 1:
+        return None
+    if any(len(files) > 1 for files in graph.by_id.values()):
+        return None
+    order: list[str] = []
+    current: str | None = graph.bases[0]
+    while current is not None:
+        order.append(current)
+        children = graph.child_ids(current)
+        if len(children) > 1 or len(graph.parent_ids(current)) > 1:
+            return None
+        current = children[0] if children else None
+    if len(order) != len(graph.by_id) or any(number_of(r) is None for r in order):
+        return None
+    start = number_of(order[0])[0]
+    mapping = []
+    for index, rev in enumerate(order):
+        new = re.sub(r"^\d+[a-zA-Z]?(?=$|_)", str(start + index).zfill(width), rev, count=1)
+        if new != rev:
+            mapping.append((graph.by_id[rev][0].rel, new))
+    if not mapping:
+        return None
+    first = graph.by_id[order[0]][0]
+    return Renumber(
+        revision=order[0], file=first.rel, set_name=graph.mset.name, mapping=tuple(mapping),
+        reason=(f"Renumber {len(mapping)} revisions so the numbers follow the chain "
+                f"({order[0]} .. {order[-1]}); file names, down_revision and headers follow."),
+        notes=("A database that already applied any renumbered revision needs "
+               "`alembic stamp --purge <new id>` (or UPDATE alembic_version) to its new id.",),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -316,7 +356,7 @@ def overlay_reader(overlay: dict[Path, bytes | None]):
 
 
 def plan(analysis: Analysis, *, path: str | Path | None = None, max_steps: int = MAX_STEPS,
-         applied: frozenset[str] | set[str] = frozenset()) -> Plan:
+         applied: frozenset[str] | set[str] = frozenset(), renumber: bool = False) -> Plan:
     """Diagnose -> choose -> simulate until nothing fixable is left; nothing is written.
 
     `applied` holds the revisions a deployed database has applied (see chaintui.db).
@@ -345,6 +385,16 @@ def plan(analysis: Analysis, *, path: str | Path | None = None, max_steps: int =
         result.fixes.append(fix)
         result.changesets.append(changeset)
         current = analyze(source, overlay=overlay)
+    if renumber and not current.has_errors:
+        for sa in current.sets:
+            fix = renumber_fix(sa.graph)
+            if fix is None:
+                continue
+            changeset = fix.changes(sa.graph, overlay_reader(overlay))
+            overlay.update(changeset.overlay())
+            result.fixes.append(fix)
+            result.changesets.append(changeset)
+        current = analyze(source, overlay=overlay) if overlay else current
     result.result = current
     result.unresolved = [p for p in current.problems]
     return result

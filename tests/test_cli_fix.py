@@ -163,3 +163,14 @@ def test_undo_without_chaintui_commits(tmp_path):
     git_init(root)
     proc = run_chaintui("undo", str(root))
     assert proc.returncode == 1 and "no chaintui commit to undo" in proc.stderr
+
+
+def test_renumber_makes_the_numbers_follow_the_chain(demo):
+    proc = run_chaintui("fix", str(demo), "--all", "--yes", "--renumber", timeout=180)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "renumber 29 revisions sequentially" in proc.stdout
+    numbers = sorted(p.name[:3] for p in (demo / "migrations/versions").glob("*.py"))
+    assert numbers == [f"{i:03d}" for i in range(len(numbers))]
+    assert run_chaintui("check", str(demo)).returncode == 0
+    verdict = run_chaintui("verify", str(demo), timeout=120)
+    assert verdict.returncode == 0, verdict.stdout
