@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from textual.actions import parse as parse_action
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 
@@ -24,10 +25,7 @@ class ChaintuiCommands(Provider):
             return []
         result = []
         for binding in main.BINDINGS:
-            action, _, params = binding.action.partition("(")
-            parameters = tuple(eval(f"({params}", {}, {})) if params else ()  # noqa: S307 - our own literals
-            if not isinstance(parameters, tuple):
-                parameters = (parameters,)
+            _, action, parameters = parse_action(binding.action)
             if main.check_action(action, parameters) is not True:
                 continue
             title = binding.description

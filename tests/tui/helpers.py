@@ -32,3 +32,14 @@ def screen_text(app) -> str:
     """Every line of what is on screen now (modals included), without styles."""
     strips = app.screen._compositor.render_strips()
     return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+def pilot_test(func):
+    """Run an `async def test_...` with asyncio.run (no async pytest plugin is installed)."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        return asyncio.run(func(*args, **kwargs))
+
+    return wrapper

@@ -76,7 +76,7 @@ class ChooseParentScreen(ModalScreen[str | None]):
         else:
             allowed = {s.value for s in self.suggestions} if self.suggestions else set(self._choices)
             choices = {rev: text for rev, text in self._choices.items() if rev in allowed}
-            for rev, score, _ in process.extract(query, choices, scorer=fuzz.WRatio, limit=LIMIT, score_cutoff=40):
+            for _text, _score, rev in process.extract(query, choices, scorer=fuzz.WRatio, limit=LIMIT, score_cutoff=40):
                 self.shown.append(rev)
                 options.add_option(Option(self._prompt(rev, ()), id=rev))
         if self.shown:
