@@ -89,18 +89,18 @@ def fix_command(args: argparse.Namespace) -> int:
     if args.branch:
         repo.create_branch(args.branch)
     applied = 0
-    for fix in result.fixes:
-        # Recompute against the files as they are now: each commit changed them.
-        current = analyze(args.path)
-        sa = next(s for s in current.sets if s.mset.name == fix.set_name)
+    by_name = {s.mset.name: s for s in analysis.sets}
+    for fix, changes in zip(result.fixes, result.changesets):
+        # The plan computed each changeset on top of the previous ones, so on a tree that was
+        # clean when checked above, applying them in order needs no re-scan.
         try:
-            info = repo.apply(fix, sa.graph)
+            info = repo.apply(fix, by_name[fix.set_name].graph, changes)
         except ChaintuiError as exc:
             print(f"chaintui: {fix.summary}: {exc}", file=sys.stderr)
             break
         applied += 1
         print(f"{info.short} {info.subject}")
-    final = analyze(args.path)
+    final = result.result if applied == len(result.fixes) and result.result is not None else analyze(args.path)
     errors = [p for p in final.problems if p.is_error]
     print(f"{applied} of {len(result.fixes)} fix(es) committed; {len(errors)} error(s) left.")
     if applied == 0:

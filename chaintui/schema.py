@@ -501,9 +501,12 @@ def clean_revisions(graph, *, allow_duplicates: bool = False) -> set[str]:
     return clean
 
 
-def _check(m: Migration, state: frozenset[str], made_by: dict[str, list[Migration]],
+def _check(m: Migration, state: frozenset[str] | set[str], made_by: dict[str, list[Migration]],
            exclude: Migration | None = None) -> list[tuple[str, str, SchemaOp, list[Migration]]]:
-    """(kind, table, op, creators) for each order violation of `m` run on `state`."""
+    """(kind, table, op, creators) for each order violation of `m` run on `state`.
+
+    `state` is never copied: the migration's own changes are tracked as a small delta.
+    """
     found = []
     for table, op in needs(m.ops):
         if table in state:
@@ -511,13 +514,38 @@ def _check(m: Migration, state: frozenset[str], made_by: dict[str, list[Migratio
         others = [c for c in made_by.get(table, ()) if c is not m and c is not exclude]
         if others:
             found.append(("needs", table, op, others))
-    current = set(state)
+    added: set[str] = set()
+    removed: set[str] = set()
     for op in m.ops:
-        if op.kind == CREATE and not op.guarded and op.table in current:
+        present = op.table in added or (op.table in state and op.table not in removed)
+        if op.kind == CREATE and not op.guarded and present:
             others = [c for c in made_by.get(op.table, ()) if c is not m]
             found.append(("recreates", op.table, op, others))
-        current = set(apply_ops(frozenset(current), (op,)))
+        _apply_delta(op, added, removed)
     return found
+
+
+def _apply_delta(op: SchemaOp, added: set[str], removed: set[str]) -> None:
+    """Record one op's effect as tables added / removed (same rules as apply_ops)."""
+    if op.kind == CREATE:
+        added.add(op.table)
+        removed.discard(op.table)
+    elif op.kind in (DROP, RENAME) and not op.guarded:
+        removed.add(op.table)
+        added.discard(op.table)
+        if op.kind == RENAME and op.new_table:
+            added.add(op.new_table)
+            removed.discard(op.new_table)
+
+
+def _apply_in_place(state: set[str], ops: Iterable[SchemaOp]) -> None:
+    for op in ops:
+        if op.kind == CREATE:
+            state.add(op.table)
+        elif op.kind in (DROP, RENAME) and not op.guarded:
+            state.discard(op.table)
+            if op.kind == RENAME and op.new_table:
+                state.add(op.new_table)
 
 
 _VERBS = {
@@ -545,30 +573,47 @@ def _describe(m: Migration, kind: str, table: str, op: SchemaOp, others: list[Mi
 def schema_problems(graph) -> list[Problem]:
     """`schema-order` warnings: a migration that alters/drops/references a table no ancestor
     creates (while something in the history does create it), or creates a table an ancestor
-    already created. Only revisions with a sound ancestry are judged (see clean_revisions)."""
+    already created. Only revisions with a sound ancestry are judged (see clean_revisions).
+
+    One pass in topological order. A revision that is its parent's only child takes over the
+    parent's table set and changes it in place, so sets are copied only at branch points and
+    merges: linear in the size of a straight history (TableStates would copy every state).
+    """
     made_by = creators(graph)
     if not made_by:
         return []
     clean = clean_revisions(graph)
-    states = TableStates(graph)
+    order = graph.topological()
+    waiting = {rev: len(graph.child_ids(rev)) for rev in order}
+    states: dict[str, set[str]] = {}
     problems = []
-    for rev in graph.topological():
-        if rev not in clean:
-            continue
+    for rev in order:
+        parents = [p for p in graph.parent_ids(rev) if p in states]
+        if len(parents) == 1 and waiting[parents[0]] == 1:
+            state = states.pop(parents[0])
+        else:
+            state = set()
+            for parent in parents:
+                state |= states[parent]
+        for parent in parents:
+            waiting[parent] -= 1
+            if waiting[parent] <= 0:
+                states.pop(parent, None)
         m = graph.by_id[rev][0]
-        if not m.ops:
-            continue
-        state = states.before(graph.parent_ids(rev))
-        for kind, table, op, others in _check(m, state, made_by):
-            involved = [m, *others[:3]]
-            problems.append(Problem(
-                code="schema-order",
-                severity=WARNING,
-                message=_describe(m, kind, table, op, others),
-                revisions=tuple(dict.fromkeys(x.revision for x in involved if x.revision)),
-                files=tuple(x.rel for x in involved),
-                line=op.line or None,
-            ))
+        if rev in clean and m.ops:
+            for kind, table, op, others in _check(m, state, made_by):
+                involved = [m, *others[:3]]
+                problems.append(Problem(
+                    code="schema-order",
+                    severity=WARNING,
+                    message=_describe(m, kind, table, op, others),
+                    revisions=tuple(dict.fromkeys(x.revision for x in involved if x.revision)),
+                    files=tuple(x.rel for x in involved),
+                    line=op.line or None,
+                ))
+        _apply_in_place(state, m.ops)
+        if waiting[rev] > 0:
+            states[rev] = state
     return problems
 
 
