@@ -98,8 +98,16 @@ def scan_set(mset: MigrationSet, cache: ScanCache | None = None,
     When `keys` is a list, the content digest of each returned migration is appended to it.
     """
     entries = migration_entries(mset)
+    real_dirs: dict[str, str] = {}
+
+    def real(folder: str, filename: str) -> Path:
+        """The resolved path, resolving each directory once (not every file)."""
+        if folder not in real_dirs:
+            real_dirs[folder] = os.path.realpath(folder)
+        return Path(real_dirs[folder], filename)
+
     if overlay:
-        present = {p.resolve() for p, _, _ in entries}
+        present = {real(folder, filename) for _, folder, filename in entries}
         for extra, data in overlay.items():
             if data is not None and extra.suffix == ".py" and extra.resolve() not in present \
                     and any(_is_within(extra, d) for d in mset.version_dirs):
@@ -112,8 +120,9 @@ def scan_set(mset: MigrationSet, cache: ScanCache | None = None,
     for path, folder, filename in entries:
         name = os.path.join(folder, filename)
         rel = _rel(mset, folder, filename, dir_rels)
-        if overlay and path.resolve() in overlay:
-            data = overlay[path.resolve()]
+        resolved = real(folder, filename) if overlay else None
+        if overlay and resolved in overlay:
+            data = overlay[resolved]
             if data is None:
                 continue
         else:

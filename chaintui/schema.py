@@ -483,6 +483,36 @@ class TableStates:
         return self._after[rev]
 
 
+def table_presence(graph, tables: Iterable[str],
+                   ops_of: Callable[[str], tuple[SchemaOp, ...]] | None = None) -> dict[str, dict[str, bool]]:
+    """For each of a few `tables`: does it exist once each revision (and its ancestors) ran?
+
+    The same replay as TableStates.after, restricted to the tables asked about, in one pass in
+    topological order: O(revisions x tables) instead of copying whole table sets.
+    """
+    tables = list(dict.fromkeys(tables))
+    ops_of = ops_of or (lambda rev: graph.by_id[rev][0].ops)
+    result: dict[str, dict[str, bool]] = {t: {} for t in tables}
+    if not tables:
+        return result
+    wanted = set(tables)
+    for rev in graph.topological():
+        parents = [p for p in graph.parent_ids(rev) if p in graph.by_id]
+        ops = [op for op in ops_of(rev) if op.table in wanted or op.new_table in wanted]
+        for table in tables:
+            present = any(result[table].get(p, False) for p in parents)
+            for op in ops:
+                if op.kind == CREATE and op.table == table:
+                    present = True
+                elif op.kind in (DROP, RENAME) and not op.guarded:
+                    if op.table == table:
+                        present = False
+                    if op.kind == RENAME and op.new_table == table:
+                        present = True
+            result[table][rev] = present
+    return result
+
+
 def clean_revisions(graph, *, allow_duplicates: bool = False) -> set[str]:
     """Ids whose whole ancestry is sound: every parent exists, no loop, no duplicated id.
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from chaintui.graph import RevisionGraph
 from chaintui.model import Migration
 from chaintui.naming import file_declares_other, natural_key, number_of
-from chaintui.schema import TableStates, clean_revisions, creates, creators, needs
+from chaintui.schema import TableStates, clean_revisions, creates, creators, needs, table_presence
 
 # Weights of the signals (points added to an option's score).
 W_NAME_EXACT = 6.0       # dangling id is the file's name, or starts with / is a prefix of its id
@@ -74,7 +74,8 @@ class _Context:
         self.numbers = {id(m): _number(m) for m in graph.revisions}
         self.made_by = creators(graph)
         # Duplicated ids: their files' ops taken together (whichever is kept, its tables exist).
-        self.states = TableStates(graph, ops_of=lambda r: tuple(op for f in graph.by_id[r] for op in f.ops))
+        self.ops_of = lambda r: tuple(op for f in graph.by_id[r] for op in f.ops)
+        self.states = TableStates(graph, ops_of=self.ops_of)
         self.complete = clean_revisions(graph, allow_duplicates=True)
         """Ids whose ancestry is complete: a table missing from their state is really missing."""
         self.git = GitHistory.for_graph(graph) if use_git else None
@@ -135,6 +136,7 @@ class GitHistory:
         self.commits: list[str] = []
         self.renames: list[tuple[int, str, str]] = []
         self._renamed_cache: dict[str, set[str]] = {}
+        self._dirs: dict[Path, str] = {}
         self._walk()
 
     @classmethod
@@ -184,10 +186,17 @@ class GitHistory:
                     self.first.pop(parts[1], None)
 
     def rel(self, path: Path) -> str | None:
-        try:
-            return path.resolve().relative_to(self.workdir).as_posix()
-        except ValueError:
+        """`path` relative to the work tree, resolving each directory once (not every file)."""
+        folder = self._dirs.get(path.parent)
+        if folder is None:
+            try:
+                folder = path.parent.resolve().relative_to(self.workdir).as_posix()
+            except ValueError:
+                folder = ""
+            self._dirs[path.parent] = folder
+        if not folder:
             return None
+        return path.name if folder == "." else f"{folder}/{path.name}"
 
     def first_commit(self, m: Migration) -> float:
         """Sequence number of the commit that added the file; +inf when not committed yet."""
@@ -296,7 +305,7 @@ def _name_signals(ctx: _Context, m: Migration, dangling: str, candidates: list[s
         stems = [f.path.stem.lower() for f in files]
         if d in stems:
             add(r, W_NAME_EXACT, f"its file is named {dangling!r}")
-        elif re.match(rf"^{re.escape(rl)}[_\-.]", d):
+        elif d.startswith(rl) and d[len(rl):len(rl) + 1] in ("_", "-", "."):
             add(r, W_NAME_EXACT, f"{dangling!r} starts with its id")
         elif len(d) >= 4 and rl.startswith(d):
             add(r, W_NAME_EXACT, f"its id starts with {dangling!r}")
@@ -407,11 +416,13 @@ def _schema_signals(ctx: _Context, m: Migration, candidates: list[str], add) -> 
     # A missing table is only certain when the candidate's ancestry is whole: one base, no
     # missing parent or loop above it. Elsewhere the tables are unknown, not absent.
     whole = len(ctx.graph.bases) == 1
+    # Only the few tables this migration touches matter: one linear pass per table instead of
+    # every revision's whole table set (quadratic on a long history).
+    present = table_presence(ctx.graph, set(needed) | set(made), ctx.ops_of)
     for r in candidates:
-        state = ctx.states.after(r)
-        ok = [t for t in needed if t in state]
-        missing = [t for t in needed if t not in state] if whole and r in ctx.complete else []
-        again = [t for t in made if t in state]
+        ok = [t for t in needed if present[t].get(r)]
+        missing = [t for t in needed if not present[t].get(r)] if whole and r in ctx.complete else []
+        again = [t for t in made if present[t].get(r)]
         if ok:
             add(r, W_SCHEMA_OK, f"its ancestry creates {_tables(ok)}, which {m.revision} needs")
         broken = missing + again
