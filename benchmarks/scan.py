@@ -11,6 +11,10 @@ command alike, and reports medians as ratios to `alembic heads`:
 - floor: a Python subprocess that only reads every migration file (the least any static
          checker that looks at the bytes must do).
 
+After each cold run the files are read once more, untimed: a cold run that uses gigabytes
+pushes them out of the page cache, and the next command would pay for the disk. Peak RSS of
+each command is reported too.
+
 Linearity is t(20,000) / t(5,000) (4.0 is perfectly linear; the target is <= 4.5).
 
     python benchmarks/scan.py                         # 1000,5000,20000, 5 repetitions
@@ -144,13 +148,18 @@ def _tool(name: str) -> list[str]:
     return [sys.executable, "-m", name]
 
 
-def _run(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
-    return elapsed
+def _run(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of one whole process."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {err.read().decode()[-500:]}")
+    return elapsed, usage.ru_maxrss / 1024
 
 
 def measure(root: Path, repeat: int, work: Path, cold: bool = True) -> dict[str, float]:
@@ -169,14 +178,23 @@ def measure(root: Path, repeat: int, work: Path, cold: bool = True) -> dict[str,
         del commands["cold"]
     _run(commands["warm"][0], warm_env, root)  # fill the warm cache once
     times: dict[str, list[float]] = {name: [] for name in commands}
+    peaks: dict[str, float] = {name: 0.0 for name in commands}
     for rep in range(repeat):
         for name, (cmd, env) in commands.items():
             if env == "cold":
                 cold_cache = work / f"cold-cache-{rep}"
                 shutil.rmtree(cold_cache, ignore_errors=True)
                 env = {**base_env, "CHAINTUI_CACHE_DIR": str(cold_cache)}
-            times[name].append(_run(cmd, env or base_env, root))
-    return {name: statistics.median(values) for name, values in times.items()}
+            elapsed, peak = _run(cmd, env or base_env, root)
+            times[name].append(elapsed)
+            peaks[name] = max(peaks[name], peak)
+            if name == "cold":
+                # A big cold run can push the files out of the page cache; read them again
+                # (untimed) so that alembic, warm and floor all start from the same cache.
+                _run(commands["floor"][0], base_env, root)
+    result = {name: statistics.median(values) for name, values in times.items()}
+    result.update({f"{name} MB": peak for name, peak in peaks.items()})
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -215,6 +233,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{size:>9} {a:>10.3f} {cold_t:>8.3f} {t['warm']:>8.3f} {t['floor']:>8.3f}"
               f" {cold_t / a:>9.3f} {t['warm'] / a:>9.3f} {t['floor'] / a:>10.3f}")
     verdicts = []
+    print(f"\n{'revisions':>9} " + " ".join(f"{name + ' MB':>10}" for name in ("alembic", "cold", "warm", "floor"))
+          + "   (peak RSS of one process)")
+    for size, t in results.items():
+        print(f"{size:>9} " + " ".join(f"{t.get(name + ' MB', nan):>10.0f}" for name in ("alembic", "cold", "warm", "floor")))
     if 5000 in results:
         ratio = results[5000]["warm"] / results[5000]["alembic"]
         ok = ratio <= TARGET_WARM_RATIO_AT_5000
