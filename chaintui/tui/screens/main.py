@@ -28,6 +28,10 @@ from chaintui.tui.widgets.revision_tree import RevisionTree
 from chaintui.tui.workers import SessionWorkers
 
 
+DETAIL_DELAY = 0.12
+"""Seconds the tree cursor must rest before the detail pane follows it."""
+
+
 class MainScreen(FixFlows, SessionWorkers, Screen):
     """The repair session's window."""
 
@@ -57,6 +61,8 @@ class MainScreen(FixFlows, SessionWorkers, Screen):
         self.current_rev: str | None = None
         self.can_undo = False
         self.facts: dict = {}
+        self._detail_timer = None
+        self._binding_state: tuple = ()
 
     # ------------------------------------------------------------------ layout
 
@@ -109,8 +115,21 @@ class MainScreen(FixFlows, SessionWorkers, Screen):
 
     def on_revision_tree_highlighted(self, message: RevisionTree.Highlighted) -> None:
         self.current_rev = message.rev
-        self._show_detail()
-        self.refresh_bindings()
+        # Holding an arrow key over 5,000 revisions must not read and highlight every file on
+        # the way: the detail pane follows once the cursor rests (DETAIL_DELAY).
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(DETAIL_DELAY, self._show_detail)
+        self._refresh_bindings_if_changed()
+
+    def _refresh_bindings_if_changed(self) -> None:
+        """The footer is rebuilt only when what applies to the cursor's revision changes."""
+        graph = self.current_set.graph
+        rev = self.current_rev or ""
+        state = (rev in graph.by_id, len(graph.by_id.get(rev, [])) > 1, self._problem_at(rev) is not None)
+        if state != self._binding_state:
+            self._binding_state = state
+            self.refresh_bindings()
 
     def on_revision_tree_activated(self, message: RevisionTree.Activated) -> None:
         problem = self._problem_at(message.rev)
