@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual.actions import parse as parse_action
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -20,23 +21,39 @@ class HelpEntry:
 
 
 def entries_from(screen) -> list[HelpEntry]:
-    """Every binding active on `screen` (focused widget, screen, app), de-duplicated by action."""
-    seen: set[str] = set()
+    """Every binding of the focused widget, its ancestors, the screen and the app, by action.
+
+    Read from the bindings themselves (not from what the footer shows), so actions that do not
+    apply right now are listed too, marked as such.
+    """
+    nodes = []
+    node = screen.focused
+    while node is not None and node is not screen:
+        nodes.append(node)
+        node = node.parent
+    nodes += [screen, screen.app]
+    by_action: dict[tuple, list[str]] = {}
+    entries: dict[tuple, HelpEntry] = {}
+    for node in nodes:
+        for key, bindings in node._bindings.key_to_bindings.items():
+            for binding in bindings:
+                if not binding.description:
+                    continue
+                ident = (id(node), binding.action)
+                by_action.setdefault(ident, []).append(screen.app.get_key_display(binding))
+                if ident not in entries:
+                    _, action, params = parse_action(binding.action)
+                    enabled = node.check_action(action, params) is True
+                    entries[ident] = HelpEntry("", binding.description, binding.tooltip, enabled)
     result = []
-    for key, active in screen.active_bindings.items():
-        binding: Binding = active.binding
-        if not binding.description or binding.action in seen:
+    seen: set[str] = set()
+    for ident, entry in entries.items():
+        if entry.description in seen:
             continue
-        seen.add(binding.action)
-        keys = [screen.app.get_key_display(Binding(k, "")) for k in
-                [b.key for b in _same_action(screen, binding)] or [key]]
-        result.append(HelpEntry(" ".join(dict.fromkeys(keys)), binding.description,
-                                binding.tooltip, active.enabled))
+        seen.add(entry.description)
+        keys = " ".join(dict.fromkeys(by_action[ident]))
+        result.append(HelpEntry(keys, entry.description, entry.tooltip, entry.enabled))
     return result
-
-
-def _same_action(screen, binding: Binding) -> list[Binding]:
-    return [a.binding for a in screen.active_bindings.values() if a.binding.action == binding.action]
 
 
 class HelpScreen(ModalScreen[None]):

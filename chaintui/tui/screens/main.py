@@ -203,16 +203,17 @@ class MainScreen(FixFlows, SessionWorkers, Screen):
             return True if self._selected_problem() else None
         if action in ("relink", "remove"):
             return True if graph is not None and rev in graph.by_id else None
+        # Problem-specific actions leave the footer when they don't apply (it is 80 columns).
         if action == "keep":
-            return True if graph is not None and len(graph.by_id.get(rev or "", [])) > 1 else None
+            return graph is not None and len(graph.by_id.get(rev or "", [])) > 1
         if action == "heads":
-            return True if "multiple-heads" in codes else None
+            return "multiple-heads" in codes
         if action == "loop":
-            return True if "cycle" in codes else None
+            return "cycle" in codes
         if action == "fix_all":
             return True if sa and sa.problems else None
         if action == "undo":
-            return True if self.can_undo else None
+            return self.can_undo  # hidden until there is something to undo (room for q and ?)
         if action == "next_set":
             return len(self.session.analysis.sets) > 1
         return True
