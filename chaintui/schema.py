@@ -647,6 +647,32 @@ def schema_problems(graph) -> list[Problem]:
     return problems
 
 
+def _whole(graph, parents_of: Callable[[str], Iterable[str]], revisions: Iterable[str]) -> set[str]:
+    """Those of `revisions` whose ancestry under `parents_of` is whole: every parent declared
+    by exactly one file, no loop. Iterative, memoised: long histories need no recursion."""
+    state: dict[str, bool] = {}
+    for start in revisions:
+        stack = [(start, False)]
+        on_path: set[str] = set()
+        while stack:
+            rev, expanded = stack.pop()
+            if rev in state:
+                continue
+            parents = tuple(parents_of(rev))
+            if not expanded:
+                if rev in on_path:
+                    state[rev] = False
+                    continue
+                on_path.add(rev)
+                stack.append((rev, True))
+                stack.extend((p, False) for p in parents if p in graph.by_id and p not in state)
+                continue
+            on_path.discard(rev)
+            state[rev] = (len(graph.by_id.get(rev, ())) == 1
+                          and all(p in graph.by_id and state.get(p, False) for p in parents))
+    return {r for r in revisions if state.get(r)}
+
+
 def order_warnings(graph, migration: Migration, new_parents: Iterable[str]) -> list[str]:
     """What relinking `migration` onto `new_parents` would break, one sentence each.
 
@@ -669,14 +695,20 @@ def order_warnings(graph, migration: Migration, new_parents: Iterable[str]) -> l
     before, after = TableStates(graph, ops_of=ops_of), TableStates(graph, with_new, ops_of)
     affected = [rev, *sorted(graph.descendants(rev) - {rev}, key=graph.order_key)]
     affected = [r for r in affected if r in graph.by_id]
+    # Where the current ancestry is broken (a missing parent, a loop) the tables before the
+    # relink are unknown, not absent: nothing there "exists either way". A table is only said
+    # to be missing after the relink when the new ancestry is whole.
+    known = clean_revisions(graph)
+    whole_after = _whole(graph, with_new, affected)
     warnings = []
     for r in affected:
         m = migration if r == rev else graph.by_id[r][0]
         if not m.ops:
             continue
-        old = {(k, t) for k, t, _, _ in _check(m, before.before(graph.parent_ids(r)), made_by)}
+        old = {(k, t) for k, t, _, _ in _check(m, before.before(graph.parent_ids(r)), made_by)} \
+            if r in known else set()
         for kind, table, op, others in _check(m, after.before(with_new(r)), made_by):
-            if (kind, table) in old:
+            if (kind, table) in old or (kind == "needs" and r not in whole_after):
                 continue
             warnings.append(_describe(m, kind, table, op, others, would=True))
     return warnings

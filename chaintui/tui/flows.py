@@ -113,7 +113,11 @@ class FixFlows:
         if not changeset:
             await self.app.push_screen_wait(MessageScreen("Nothing to change", f"{fix.summary}: the files already say so.", error=False))
             return SKIP if step else None
-        return await self.app.push_screen_wait(DiffPreviewScreen(fix, changeset, step=step))
+        try:
+            warnings = self.session.preview_warnings(fix)
+        except (ChaintuiError, OSError) as exc:
+            warnings = [f"could not check the database or schema order: {exc}"]
+        return await self.app.push_screen_wait(DiffPreviewScreen(fix, changeset, step=step, warnings=warnings))
 
     async def preview_and_apply(self, fix: Fix) -> bool:
         if await self.preview(fix) == APPLY:

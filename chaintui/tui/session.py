@@ -38,6 +38,8 @@ class Session:
         self.start_sha: str | None = None
         """HEAD when the session opened the repository: the history pane lists commits after it."""
         self._repo = None
+        self._applied: frozenset[str] | None = None
+        self._applied_heads: frozenset[str] | None = None
 
     # ------------------------------------------------------------------ git
 
@@ -76,6 +78,8 @@ class Session:
 
     def reanalyze(self) -> Analysis:
         self.analysis = analyze(self.root)
+        self._applied = None
+        self.applied  # noqa: B018 - read the database here, in the worker, not while drawing
         return self.analysis
 
     def set_named(self, name: str) -> SetAnalysis:
@@ -86,10 +90,41 @@ class Session:
             return self.analysis.sets[0]
         raise ChaintuiError("no migration set found")
 
+    @property
+    def applied(self) -> frozenset[str]:
+        """Revisions the `--db` database has applied: its version table's heads (read once,
+        read-only) and everything below them in the current graphs. Empty without `--db`.
+        Blocking on first use: call it from a worker (reanalyze does)."""
+        if not self.db:
+            return frozenset()
+        if self._applied_heads is None:
+            from chaintui.db import read_applied
+
+            self._applied_heads = frozenset(read_applied(self.db))
+        if self._applied is None:
+            from chaintui.db import applied_closure
+
+            closure: set[str] = set(self._applied_heads)
+            for sa in self.analysis.sets:
+                closure |= applied_closure(sa.graph, self._applied_heads)
+            self._applied = frozenset(closure)
+        return self._applied
+
+    @property
+    def known_applied(self) -> frozenset[str]:
+        """`applied` as far as already read (never blocks): for drawing on the event loop."""
+        return self._applied or frozenset()
+
     def plan(self):
         from chaintui.planner import plan
 
-        return plan(self.analysis)
+        return plan(self.analysis, applied=self.applied)
+
+    def preview_warnings(self, fix: Fix) -> list[str]:
+        """Schema-order and applied-revision warnings to show before committing `fix`."""
+        from chaintui.planner import preview_warnings
+
+        return preview_warnings(fix, self.set_named(fix.set_name).graph, self.applied)
 
     def verify(self, sqlite: bool = False, progress: Callable[[str], None] | None = None):
         from chaintui.verify import verify

@@ -25,6 +25,13 @@ class SessionWorkers:
     def rescan(self) -> None:
         self.post_message(AnalysisReady(self.session.reanalyze()))
 
+    @work(thread=True, exclusive=True, group="db", name="read-applied",
+          description="read alembic_version from --db (read-only)", exit_on_error=False)
+    def load_applied(self) -> None:
+        """Read the applied revisions once; the redraw marks them in the tree."""
+        self.session.applied  # noqa: B018 - blocking database read, here in the worker
+        self.post_message(AnalysisReady(self.session.analysis))
+
     @work(thread=True, group="git", name="git-history", description="read this session's commits",
           exit_on_error=False)
     def load_history(self) -> None:

@@ -14,6 +14,8 @@ from chaintui.changes import ChangeSet
 from chaintui.fixes import Fix
 
 APPLY, SKIP, CHANGE = "apply", "skip", "change"
+MAX_WARNINGS = 3
+"""Warnings shown one by one; more are counted, so the diff and the buttons stay on screen."""
 
 
 class DiffPreviewScreen(ModalScreen[str | None]):
@@ -26,8 +28,11 @@ class DiffPreviewScreen(ModalScreen[str | None]):
         Binding("escape,n", "cancel", "Cancel", id="preview.cancel", tooltip="Close without changing anything"),
     ]
 
-    def __init__(self, fix: Fix, changeset: ChangeSet, *, step: str = "") -> None:
+    def __init__(self, fix: Fix, changeset: ChangeSet, *, step: str = "",
+                 warnings: list[str] | tuple[str, ...] = ()) -> None:
         super().__init__()
+        self.warnings = tuple(warnings)
+        """Schema-order breakage and applied-revision changes: applying means confirming them."""
         self.fix = fix
         self.changeset = changeset
         self.step = step
@@ -45,6 +50,11 @@ class DiffPreviewScreen(ModalScreen[str | None]):
                 yield Label(self.step, classes="dialog-step")
             yield Label(f"chaintui: {self.fix.summary}", classes="dialog-title", markup=False)
             yield Static(self.fix.reason, classes="hint", markup=False)
+            for warning in self.warnings[:MAX_WARNINGS]:
+                yield Static(f"⚠ {warning}", classes="preview-warning", markup=False)
+            if len(self.warnings) > MAX_WARNINGS:
+                yield Static(f"⚠ … and {len(self.warnings) - MAX_WARNINGS} more like these",
+                             classes="preview-warning", markup=False)
             yield Static(Content.assemble(
                 Content.styled(f"+{added}", "$text-success"), " ",
                 Content.styled(f"-{removed}", "$text-error"),
@@ -52,7 +62,8 @@ class DiffPreviewScreen(ModalScreen[str | None]):
             with VerticalScroll(id="diff", can_focus=True):
                 yield Static(highlight(self.changeset.diff(), language="diff"), id="diff-text")
             with Horizontal(classes="buttons"):
-                yield Button("Apply & commit (y)", variant="success", id="apply", compact=True)
+                label = "Apply anyway (y)" if self.warnings else "Apply & commit (y)"
+                yield Button(label, variant="warning" if self.warnings else "success", id="apply", compact=True)
                 if self.review:
                     yield Button("Skip (s)", id="skip", compact=True)
                     yield Button("Change… (c)", id="change", compact=True)

@@ -49,6 +49,7 @@ class RevisionTree(ScrollView, can_focus=True):
         "revision-tree--fold",
         "revision-tree--error",
         "revision-tree--warning",
+        "revision-tree--applied",
     }
 
     DEFAULT_CSS = """
@@ -64,6 +65,7 @@ class RevisionTree(ScrollView, can_focus=True):
         & > .revision-tree--fold { color: $text-muted; text-style: italic; }
         & > .revision-tree--error { color: $text-error; text-style: bold; }
         & > .revision-tree--warning { color: $text-warning; }
+        & > .revision-tree--applied { color: $text-success; }
     }
     """
 
@@ -98,17 +100,21 @@ class RevisionTree(ScrollView, can_focus=True):
         self.layout_: Layout = Layout()
         self.rows: list[Row] = []
         self.problems: dict[str, list[Problem]] = {}
+        self.applied: frozenset[str] = frozenset()
         self.highlighted: set[str] = set()
         self.opened: set[int] = set()
         self._lane_width = 0
 
     # ------------------------------------------------------------------ data in
 
-    def show(self, graph: RevisionGraph, problems: dict[str, list[Problem]]) -> None:
-        """Display `graph`; `problems` maps revision ids to the problems marking them."""
+    def show(self, graph: RevisionGraph, problems: dict[str, list[Problem]],
+             applied: frozenset[str] | set[str] = frozenset()) -> None:
+        """Display `graph`; `problems` maps revision ids to the problems marking them;
+        `applied` are the revisions the `--db` database has run (marked, never folded away)."""
         current = self.current_rev
         self.graph = graph
         self.problems = problems
+        self.applied = frozenset(applied)
         self.layout_ = layout(graph, keep=problems)
         self.opened = set()
         self._lane_width = min(self.layout_.width * 2, 24)
@@ -176,6 +182,8 @@ class RevisionTree(ScrollView, can_focus=True):
         for tag, severity in tags(self.problems.get(row.rev, [])):
             extra = f"×{len(files)}" if tag == "dup" else ""
             words.append((f" [{tag}{extra}]", f"revision-tree--{severity}"))
+        if row.rev in self.applied:
+            words.append((" [applied]", "revision-tree--applied"))
         if row.back:
             words.append((f" ↻ names {', '.join(row.back)}", "revision-tree--error"))
         if files:
