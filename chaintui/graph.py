@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import cached_property
+from pathlib import Path
 
 from chaintui.model import Migration, MigrationSet
 
@@ -31,6 +32,8 @@ class RevisionGraph:
             for parent in dict.fromkeys(m.down_revision):
                 children[parent].append(m)
         self.children: dict[str, list[Migration]] = dict(children)
+        self.path_aliases: dict[Path, Path] = {}
+        """Planned path -> committed path of files renamed by planned, uncommitted fixes."""
 
     @cached_property
     def revisions(self) -> list[Migration]:

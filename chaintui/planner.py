@@ -65,8 +65,8 @@ def keep_duplicate_fix(graph: RevisionGraph, rev: str, keep: str,
     names = ", ".join(Path(m.rel).name for m in files)
     if follow is None:
         follow = should_follow(graph, rev, keep, answers)
-    why_follow = (f" Every child meant {', '.join(Path(f).name for f, _ in renamed)}, so it now follows "
-                  f"{Path(keep).name} instead of leaving it as an extra head.") if follow else ""
+    why_follow = (f" No child meant {Path(keep).name}, so {', '.join(Path(f).name for f, _ in renamed)} "
+                  f"now follows it instead of leaving an extra head.") if follow else ""
     return KeepDuplicate(
         revision=rev, file=keep, set_name=graph.mset.name, keep=keep, renamed=tuple(renamed),
         children=tuple(sorted(answers.items())), alternatives=keep_options, follow=follow,
@@ -76,12 +76,14 @@ def keep_duplicate_fix(graph: RevisionGraph, rev: str, keep: str,
 
 
 def should_follow(graph: RevisionGraph, rev: str, keep: str, answers: dict[str, str]) -> bool:
-    """True when the duplicates were siblings and every child meant a renamed one: chaining the
-    renamed file after the kept one keeps the history a line (the seed plan's 017 -> 018)."""
+    """True when the duplicates were siblings and no child meant the kept one (every child meant
+    the renamed file, or there is no child): chaining the renamed file after the kept one keeps
+    the history a line, as the seed plan orders 017 -> 018 -> 019 -> 020, instead of leaving
+    an extra head for a later linearize."""
     files = graph.by_id[rev]
     kept = graph.by_rel[keep]
     others = [m for m in files if m.rel != keep]
-    return (len(others) == 1 and bool(answers) and all(meant != keep for meant in answers.values())
+    return (len(others) == 1 and all(meant != keep for meant in answers.values())
             and all(m.down_revision == kept.down_revision for m in others))
 
 
@@ -363,6 +365,7 @@ def plan(analysis: Analysis, *, path: str | Path | None = None, max_steps: int =
     """
     source = path if path is not None else analysis.project.root
     overlay: dict[Path, bytes | None] = {}
+    aliases: dict[Path, Path] = {}
     result = Plan()
     current = analysis
     given_up: set[tuple] = set()
@@ -382,9 +385,10 @@ def plan(analysis: Analysis, *, path: str | Path | None = None, max_steps: int =
             given_up.add(key)
             continue
         overlay.update(changeset.overlay())
+        _track_renames(changeset, aliases)
         result.fixes.append(fix)
         result.changesets.append(changeset)
-        current = analyze(source, overlay=overlay)
+        current = _analyze_planned(source, overlay, aliases)
     if renumber and not current.has_errors:
         for sa in current.sets:
             fix = renumber_fix(sa.graph)
@@ -392,9 +396,10 @@ def plan(analysis: Analysis, *, path: str | Path | None = None, max_steps: int =
                 continue
             changeset = fix.changes(sa.graph, overlay_reader(overlay))
             overlay.update(changeset.overlay())
+            _track_renames(changeset, aliases)
             result.fixes.append(fix)
             result.changesets.append(changeset)
-        current = analyze(source, overlay=overlay) if overlay else current
+        current = _analyze_planned(source, overlay, aliases) if overlay else current
     result.result = current
     result.unresolved = [p for p in current.problems]
     return result
@@ -444,6 +449,21 @@ def respect_applied(fix: Fix, graph: RevisionGraph, applied: frozenset[str] | se
     if notes:
         return replace(fix, notes=(*fix.notes, *notes))
     return fix
+
+
+def _track_renames(changeset, aliases: dict[Path, Path]) -> None:
+    """Remember, for each file a planned fix renames, the name git knows it by."""
+    for change in changeset.changes:
+        if change.new_rel and change.new_rel != change.rel and change.new is not None:
+            old = changeset.root / change.rel
+            aliases[changeset.root / change.new_rel] = aliases.pop(old, old)
+
+
+def _analyze_planned(source, overlay: dict[Path, bytes | None], aliases: dict[Path, Path]) -> Analysis:
+    analysis = analyze(source, overlay=overlay)
+    for sa in analysis.sets:
+        sa.graph.path_aliases = dict(aliases)
+    return analysis
 
 
 def _next_fix(analysis: Analysis, given_up: set[tuple]):

@@ -79,6 +79,8 @@ class _Context:
         self.complete = clean_revisions(graph, allow_duplicates=True)
         """Ids whose ancestry is complete: a table missing from their state is really missing."""
         self.git = GitHistory.for_graph(graph) if use_git else None
+        if self.git is not None:
+            self.git.aliases = dict(getattr(graph, "path_aliases", {}))
 
 
 _CONTEXTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -137,6 +139,8 @@ class GitHistory:
         self.renames: list[tuple[int, str, str]] = []
         self._renamed_cache: dict[str, set[str]] = {}
         self._dirs: dict[Path, str] = {}
+        self.aliases: dict[Path, Path] = {}
+        """Planned name -> committed name, for files an earlier planned fix renamed."""
         self._walk()
 
     @classmethod
@@ -199,8 +203,13 @@ class GitHistory:
         return path.name if folder == "." else f"{folder}/{path.name}"
 
     def first_commit(self, m: Migration) -> float:
-        """Sequence number of the commit that added the file; +inf when not committed yet."""
-        rel = self.rel(m.path)
+        """Sequence number of the commit that added the file; +inf when not committed yet.
+
+        A file a planned fix renamed (in the planner's overlay, not yet committed) is looked up
+        under its committed name: once committed as a rename, git follows it the same way, so
+        the plan and the fixes applied one by one rank alike.
+        """
+        rel = self.rel(self.aliases.get(m.path, m.path))
         if rel is None or rel not in self.first:
             return float("inf")
         return float(self.first[rel])

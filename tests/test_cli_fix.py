@@ -46,12 +46,13 @@ def test_plan_json_on_the_seed_is_the_guided_repair(demo):
     relinks = {f["revision"]: f["parents"] for f in fixes if f["kind"] in ("relink", "break-cycle")}
     assert relinks["004_add_notifications"] == ["003_enhanced_content_metadata"]
     assert relinks["005"] == ["004_add_notifications"]
-    assert relinks["019"] == ["018"] and relinks["022"] == ["021"] and relinks["023"] == ["022"]
+    # 019 follows 018_ensure_engagement_data_column (now 035): git shows it was the newest
+    # migration when 019 was written, and the seed plan orders them so (020 before 021).
+    assert relinks["019"] == ["035"] and relinks["022"] == ["021"] and relinks["023"] == ["022"]
     assert relinks["026"] == ["025"]
-    follow = next(f for f in dups if f["revision"] == "017")
-    assert follow["follow"] is True  # 017 -> 034 (public uuid) -> 018, as the seed plan orders them
-    assert [(f["revision"], f["parents"]) for f in fixes if f["kind"] == "linearize"] == [
-        ("035", ["033"]), ("036", ["035"])]
+    # 017 -> 034 (public uuid) -> 018 -> 035 (engagement) -> 019, as the seed plan orders them
+    assert {f["revision"]: f["follow"] for f in dups} == {"017": True, "018": True, "031": False}
+    assert [(f["revision"], f["parents"]) for f in fixes if f["kind"] == "linearize"] == [("036", ["033"])]
 
 
 def test_plan_text_fits_80_columns(demo):
@@ -82,7 +83,7 @@ def test_fix_all_then_alembic_accepts_and_sqlite_round_trips_then_undo_all(demo)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     repo = git.Repo(demo)
     new_commits = list(repo.iter_commits(f"{head}..HEAD"))
-    assert len(new_commits) == 13
+    assert len(new_commits) == 12
     assert all(c.summary.startswith("chaintui: ") and "Chaintui-Fix: " in c.message for c in new_commits)
     assert repo.git.status("--porcelain") == ""
 
