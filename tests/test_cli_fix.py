@@ -175,3 +175,23 @@ def test_renumber_makes_the_numbers_follow_the_chain(demo):
     assert run_chaintui("check", str(demo)).returncode == 0
     verdict = run_chaintui("verify", str(demo), timeout=120)
     assert verdict.returncode == 0, verdict.stdout
+
+
+def test_replanning_after_each_commit_reproduces_the_plan(demo):
+    """The TUI's Fix all re-plans after every commit: it must meet the plan the CLI shows."""
+    from chaintui.analysis import analyze
+    from chaintui.gitops import Repository
+    from chaintui.planner import plan
+
+    planned = [f.summary for f in plan(analyze(demo)).fixes]
+    repo = Repository.open(demo)
+    done = []
+    while True:
+        analysis = analyze(demo)
+        step = plan(analysis).fixes
+        if not step:
+            break
+        fix = step[0]
+        repo.apply(fix, next(s.graph for s in analysis.sets if s.mset.name == fix.set_name))
+        done.append(fix.summary)
+    assert done == planned
