@@ -7,25 +7,12 @@ worker, never from the event loop. The screens only hold the results.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from chaintui.analysis import Analysis, SetAnalysis, analyze
 from chaintui.errors import ChaintuiError
 from chaintui.fixes import Fix
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One commit of this session, as shown in the history pane."""
-
-    sha: str
-    subject: str
-    kind: str
-
-    @property
-    def short(self) -> str:
-        return self.sha[:8]
+from chaintui.gitops import CommitInfo
 
 
 class Session:
@@ -64,7 +51,7 @@ class Session:
     def undo(self):
         return self.repository().undo()
 
-    def history(self) -> list[HistoryEntry]:
+    def history(self) -> list[CommitInfo]:
         """This session's commits, oldest first (empty when there is no repository)."""
         try:
             repo = self.repository()
@@ -72,7 +59,7 @@ class Session:
             return []
         if self.start_sha is None:
             return []
-        return [HistoryEntry(c.sha, c.subject, c.kind) for c in repo.session_commits(self.start_sha)]
+        return repo.session_commits(self.start_sha)
 
     # ------------------------------------------------------------------ analysis
 

@@ -19,7 +19,7 @@ class HistoryPane(OptionList):
         self.entries: list = []
 
     def show(self, entries: list) -> None:
-        """`entries` oldest first (HistoryEntry); shown newest first."""
+        """`entries` oldest first (gitops.CommitInfo); shown newest first."""
         self.entries = list(entries)
         self.clear_options()
         if not self.entries:
