@@ -79,9 +79,20 @@ def applied_closure(graph, heads) -> set[str]:
     """Every revision a database at `heads` has applied: the version table holds only heads,
     everything below them (following down_revision in the graph as it is) was applied too."""
     result = set(heads)
-    for rev in heads:
-        if rev in graph.by_id:
-            result |= graph.ancestors(rev)
+    # One walk for all heads: callers often pass an already-closed set (thousands of ids), and
+    # an ancestors() walk per id would be quadratic.
+    stack = [rev for rev in result if rev in graph.by_id]
+    seen: set[str] = set()
+    while stack:
+        rev = stack.pop()
+        if rev in seen:
+            continue
+        seen.add(rev)
+        for parent in graph.parent_ids(rev):
+            if parent in graph.by_id:
+                result.add(parent)
+                if parent not in seen:
+                    stack.append(parent)
     return result
 
 

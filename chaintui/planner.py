@@ -188,7 +188,7 @@ def _duplicate(problem: Problem, graph: RevisionGraph) -> Fix | None:
     rev = problem.revisions[0]
     files = graph.by_id.get(rev, [])
     for m in files:
-        if is_redundant_root(graph, m):
+        if suggest.is_redundant_root(graph, m):
             others = ", ".join(o.name for o in files if o is not m)
             return remove_fix(graph, m.rel, reason=(
                 f"{m.name} declares {rev!r} like {others}, and it is an extra root that re-creates "
@@ -196,22 +196,6 @@ def _duplicate(problem: Problem, graph: RevisionGraph) -> Fix | None:
                 "both the duplicate id and the extra root."))
     ranked = suggest.rank_keep(graph, rev)
     return keep_duplicate_fix(graph, rev, ranked[0].value)
-
-
-def is_redundant_root(graph: RevisionGraph, m: Migration) -> bool:
-    check = getattr(suggest, "is_redundant_root", None)
-    if check is not None:
-        return check(graph, m)
-    if not m.is_base:
-        return False
-    created = {op.table for op in m.ops if op.kind == "create_table"}
-    if not created:
-        return False
-    for other in graph.revisions:
-        if other is not m and other.is_base:
-            if created <= {op.table for op in other.ops if op.kind == "create_table"}:
-                return True
-    return False
 
 
 def _cycle(problem: Problem, graph: RevisionGraph) -> Fix | None:
@@ -260,7 +244,7 @@ def _multiple_bases(problem: Problem, graph: RevisionGraph) -> Fix | None:
     roots.sort(key=lambda m: (-len(graph.descendants(m.revision)), natural_key(m.revision)))
     main, extras = roots[0], roots[1:]
     for m in extras:
-        if is_redundant_root(graph, m):
+        if suggest.is_redundant_root(graph, m):
             return remove_fix(graph, m.rel, reason=(
                 f"{m.name} is a second root that re-creates tables {main.name} already creates; removed."))
     m = sorted(extras, key=lambda r: natural_key(r.revision))[0]
