@@ -52,6 +52,12 @@ class Fix:
     def summary(self) -> str:
         raise NotImplementedError
 
+    @property
+    def key(self) -> str:
+        """Identifies the decision across re-plans (kind, set, revision, file): what a user who
+        skips a step declines, so that re-planning leaves that problem to them."""
+        return f"{self.kind}:{self.set_name}:{self.revision}:{self.file}"
+
     def changes(self, graph: RevisionGraph, read: Reader = _read_disk) -> ChangeSet:
         """The edits this fix makes to the files as they are now (nothing is written)."""
         changeset = ChangeSet(graph.mset.root)

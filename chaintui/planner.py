@@ -342,10 +342,12 @@ def overlay_reader(overlay: dict[Path, bytes | None]):
 
 
 def plan(analysis: Analysis, *, path: str | Path | None = None, max_steps: int = MAX_STEPS,
-         applied: frozenset[str] | set[str] = frozenset(), renumber: bool = False) -> Plan:
+         applied: frozenset[str] | set[str] = frozenset(), renumber: bool = False,
+         declined: frozenset[str] | set[str] = frozenset()) -> Plan:
     """Diagnose -> choose -> simulate until nothing fixable is left; nothing is written.
 
-    `applied` holds the revisions a deployed database has applied (see chaintui.db).
+    `applied` holds the revisions a deployed database has applied (see chaintui.db);
+    `declined` the `Fix.key`s the user skipped: their problems are left to the user.
     """
     source = path if path is not None else analysis.project.root
     overlay: dict[Path, bytes | None] = {}
@@ -358,6 +360,9 @@ def plan(analysis: Analysis, *, path: str | Path | None = None, max_steps: int =
         if step is None:
             break
         fix, sa, key = step
+        if fix.key in declined:
+            given_up.add(key)
+            continue
         if applied:
             fix = respect_applied(fix, sa.graph, applied)
         try:
