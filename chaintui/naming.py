@@ -11,6 +11,9 @@ ILLEGAL_ID_CHARS = frozenset("@-+:")
 _NUMBER_RE = re.compile(r"^(\d+)([a-z]?)(?=$|_)", re.I)
 _HEX_RE = re.compile(r"^[0-9a-f]{8,40}$")
 _CHUNK_RE = re.compile(r"(\d+)")
+#: A file name that starts with a date (`2024-03-01_x`, `2025_12_10_184404_x`, `20240301_x`):
+#: a timestamp, not a sequence number.
+_DATE_PREFIX_RE = re.compile(r"^((?:19|20)\d\d)[-_]?(0[1-9]|1[0-2])[-_]?([0-3]\d)(?:[-_T]?(\d\d)[-_:]?(\d\d)(?:[-_:]?(\d\d))?)?(?=$|[_\-.])")
 
 
 def natural_key(text: str) -> tuple:
@@ -24,11 +27,52 @@ def is_valid_id(rev: str) -> bool:
 
 
 def number_of(rev: str) -> tuple[int, str] | None:
-    """`017` -> (17, ''), `008a` -> (8, 'a'), `003_enhanced` -> (3, ''); hex or words -> None."""
+    """`017` -> (17, ''), `008a` -> (8, 'a'), `003_enhanced` -> (3, ''); hex, words or a date
+    prefix (`2025_12_10_184404_x`) -> None."""
     match = _NUMBER_RE.match(rev)
-    if not match or _HEX_RE.match(rev):
+    if not match or _HEX_RE.match(rev) or _DATE_PREFIX_RE.match(rev):
         return None
     return int(match.group(1)), match.group(2).lower()
+
+
+def date_prefix(stem: str) -> str | None:
+    """The timestamp a file name starts with, as `YYYY-MM-DD HH:MM:SS` (missing parts zero)."""
+    match = _DATE_PREFIX_RE.match(stem)
+    if not match:
+        return None
+    y, mo, d, h, mi, sec = match.groups()
+    return f"{y}-{mo}-{d} {h or '00'}:{mi or '00'}:{sec or '00'}"
+
+
+def suffixed_id(rev: str, taken: Iterable[str]) -> str | None:
+    """The id for a file that shares `rev`'s number and stays at its position: the number
+    with the next free letter (`017` -> `017a`, `0008b` -> `0008c`), the rest of the id kept
+    (`017_add_x` -> `017a_add_x`). None when `rev` has no number prefix or the letters run out."""
+    match = _NUMBER_RE.match(rev)
+    if not match or number_of(rev) is None:
+        return None
+    taken = set(taken)
+    digits, letter, rest = match.group(1), match.group(2).lower(), rev[match.end():]
+    start = ord(letter) + 1 if letter else ord("a")
+    for code in range(start, ord("z") + 1):
+        candidate = f"{digits}{chr(code)}{rest}"
+        if candidate not in taken and is_valid_id(candidate):
+            return candidate
+    return None
+
+
+def derived_hex_id(seed: str, taken: Iterable[str], width: int = 12) -> str:
+    """A fresh hex id derived from `seed` (a file and its old id): the same inputs always give
+    the same id, so `plan` shows exactly the id `fix` commits. Collisions take the next digest."""
+    from hashlib import blake2b
+
+    taken = set(taken)
+    counter = 0
+    while True:
+        digest = blake2b(f"{seed}\0{counter}".encode(), digest_size=16).hexdigest()[:width]
+        if digest not in taken and not digest.isdigit():
+            return digest
+        counter += 1
 
 
 def detect_style(ids: Iterable[str]) -> tuple[str, int]:
@@ -78,16 +122,37 @@ def slug_of(filename_stem: str, rev: str) -> str:
 
 
 def renamed_filename(old_name: str, old_rev: str, new_rev: str) -> str:
-    """The file name for `new_rev`, keeping whatever the old name held besides the id."""
+    """The file name for `new_rev`, in the project's own naming style.
+
+    The old id is replaced where the name carries it as a token (`017_add_x` -> `017a_add_x`,
+    `2025-05-12-17-49_c2f78c69e9cf` -> `..._<new>`); a name that carries the revision's number
+    gets the new number (`017_add_x` for id `017_add_x`). Any other name (a date prefix with a
+    slug, a `093_` prefix that is not the id) is kept as it is: alembic does not read names.
+    """
     stem, dot, ext = old_name.rpartition(".")
     if not dot:
         stem, ext = old_name, ""
-    if old_rev and old_rev in stem:
-        new_stem = stem.replace(old_rev, new_rev, 1)
+    new_stem = stem
+    if old_rev and _contains_token(stem, old_rev):
+        start = _token_start(stem, old_rev)
+        new_stem = stem[:start] + new_rev + stem[start + len(old_rev):]
     else:
-        slug = slug_of(stem, old_rev)
-        new_stem = f"{new_rev}_{slug}" if slug else new_rev
+        old_number, new_number = _NUMBER_RE.match(old_rev or ""), _NUMBER_RE.match(new_rev)
+        name_number = _NUMBER_RE.match(stem)
+        if old_number and new_number and name_number and number_of(stem) is not None \
+                and number_of(old_rev) == number_of(stem):
+            new_stem = new_number.group(0) + stem[name_number.end():]
     return f"{new_stem}.{ext}" if ext else new_stem
+
+
+def _token_start(stem: str, rev: str) -> int:
+    start = stem.find(rev)
+    while start != -1:
+        end = start + len(rev)
+        if (start == 0 or stem[start - 1] in _SEPARATORS) and (end == len(stem) or stem[end] in _SEPARATORS):
+            return start
+        start = stem.find(rev, start + 1)
+    return -1
 
 
 def file_declares_other(stem: str, rev: str) -> bool:

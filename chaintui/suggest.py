@@ -19,15 +19,14 @@ engineer would look at, each worth a few points:
 
 from __future__ import annotations
 
-import re
 import weakref
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from pathlib import Path
 
 from chaintui.graph import RevisionGraph
+from chaintui.history import GitHistory
 from chaintui.model import Migration
 from chaintui.naming import file_declares_other, natural_key, number_of
+from chaintui.order import parse_date
 from chaintui.schema import TableStates, clean_revisions, creates, creators, needs, table_presence
 
 # Weights of the signals (points added to an option's score).
@@ -94,160 +93,11 @@ def _context(graph: RevisionGraph, use_git: bool = True) -> _Context:
     return per_graph[key]
 
 
-def _parse_date(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    text = text.strip()
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        match = re.match(r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2})?)", text)
-        if not match:
-            return None
-        try:
-            value = datetime.fromisoformat(f"{match.group(1)} {match.group(2)}")
-        except ValueError:
-            return None
-    if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return value
+_parse_date = parse_date
 
 
 def _number(m: Migration) -> tuple[int, str] | None:
     return (number_of(m.revision) if m.revision else None) or number_of(m.path.stem)
-
-
-# --------------------------------------------------------------------------------------------
-# Git history
-
-
-class GitHistory:
-    """When each migration file was first committed, and which files once declared an id.
-
-    Built from one `git log --name-status` walk over the version directories (renames
-    followed). `renamed_from` runs one more `git log -G` for all the asked ids at once.
-    Missing git, no repository, or any git error: `None` from `for_graph` (signals skipped).
-    """
-
-    def __init__(self, repo, workdir: Path, pathspecs: list[str]) -> None:
-        self.repo = repo
-        self.workdir = workdir
-        self.pathspecs = pathspecs
-        self.first: dict[str, int] = {}
-        """Path (relative to the work tree) -> sequence number of the commit that added it."""
-        self.commits: list[str] = []
-        self.renames: list[tuple[int, str, str]] = []
-        self._renamed_cache: dict[str, set[str]] = {}
-        self._dirs: dict[Path, str] = {}
-        self.aliases: dict[Path, Path] = {}
-        """Planned name -> committed name, for files an earlier planned fix renamed."""
-        self._walk()
-
-    @classmethod
-    def for_graph(cls, graph: RevisionGraph) -> GitHistory | None:
-        try:
-            import git
-        except ImportError:  # pragma: no cover - GitPython is a dependency
-            return None
-        dirs = list(graph.mset.version_dirs) or [m.path.parent for m in graph.migrations[:1]]
-        if not dirs:
-            return None
-        try:
-            repo = git.Repo(dirs[0], search_parent_directories=True)
-            if repo.bare or not repo.head.is_valid():
-                return None
-            workdir = Path(repo.working_tree_dir).resolve()
-            specs = []
-            for d in dirs:
-                try:
-                    specs.append(Path(d).resolve().relative_to(workdir).as_posix() or ".")
-                except ValueError:
-                    continue
-            if not specs:
-                return None
-            return cls(repo, workdir, specs)
-        except Exception:
-            return None
-
-    def _walk(self) -> None:
-        out = self.repo.git.log("--reverse", "--name-status", "-M", "--no-merges",
-                                "--format=%x00%H", "--", *self.pathspecs)
-        for index, chunk in enumerate(out.split("\0")[1:]):
-            lines = chunk.strip("\n").splitlines()
-            if not lines:
-                continue
-            self.commits.append(lines[0].strip())
-            seq = len(self.commits) - 1
-            for line in lines[1:]:
-                parts = line.split("\t")
-                status = parts[0][:1]
-                if status in ("A", "C") and len(parts) >= 2:
-                    self.first.setdefault(parts[-1], seq)
-                elif status == "R" and len(parts) >= 3:
-                    self.first[parts[2]] = self.first.pop(parts[1], seq)
-                    self.renames.append((seq, parts[1], parts[2]))
-                elif status == "D" and len(parts) >= 2:
-                    self.first.pop(parts[1], None)
-
-    def rel(self, path: Path) -> str | None:
-        """`path` relative to the work tree, resolving each directory once (not every file)."""
-        folder = self._dirs.get(path.parent)
-        if folder is None:
-            try:
-                folder = path.parent.resolve().relative_to(self.workdir).as_posix()
-            except ValueError:
-                folder = ""
-            self._dirs[path.parent] = folder
-        if not folder:
-            return None
-        return path.name if folder == "." else f"{folder}/{path.name}"
-
-    def first_commit(self, m: Migration) -> float:
-        """Sequence number of the commit that added the file; +inf when not committed yet.
-
-        A file a planned fix renamed (in the planner's overlay, not yet committed) is looked up
-        under its committed name: once committed as a rename, git follows it the same way, so
-        the plan and the fixes applied one by one rank alike.
-        """
-        rel = self.rel(self.aliases.get(m.path, m.path))
-        if rel is None or rel not in self.first:
-            return float("inf")
-        return float(self.first[rel])
-
-    def renamed_from(self, ids: list[str]) -> dict[str, set[str]]:
-        """id -> current paths of files whose `revision` once was that id (and changed)."""
-        wanted = [i for i in dict.fromkeys(ids) if i and i not in self._renamed_cache]
-        if wanted:
-            for i in wanted:
-                self._renamed_cache[i] = set()
-            pattern = "|".join(re.escape(i) for i in wanted)
-            try:
-                out = self.repo.git.log("-p", "--reverse", "--no-merges", "-M", f"-G({pattern})",
-                                        "--format=%x00%H", "--", *self.pathspecs)
-            except Exception:
-                out = ""
-            seq_of = {sha: n for n, sha in enumerate(self.commits)}
-            assign = re.compile(r"^-\s*revision\s*(?::[^=]*)?=\s*[uU]?['\"]([^'\"]+)['\"]")
-            for chunk in out.split("\0")[1:]:
-                lines = chunk.splitlines()
-                if not lines:
-                    continue
-                seq = seq_of.get(lines[0].strip(), -1)
-                path = None
-                for line in lines[1:]:
-                    if line.startswith("+++ "):
-                        path = line[6:] if line.startswith("+++ b/") else None
-                    elif path and line.startswith("-") and not line.startswith("---"):
-                        match = assign.match(line)
-                        if match and match.group(1) in self._renamed_cache:
-                            self._renamed_cache[match.group(1)].add(self._follow(path, seq))
-        return {i: self._renamed_cache.get(i, set()) for i in ids}
-
-    def _follow(self, path: str, seq: int) -> str:
-        for when, old, new in self.renames:
-            if when > seq and old == path:
-                path = new
-        return path
 
 
 # --------------------------------------------------------------------------------------------
