@@ -193,3 +193,32 @@ def _is_within(path: Path, directory: Path) -> bool:
         return True
     except ValueError:
         return False
+
+
+def updated_graph(graph: RevisionGraph, changeset) -> RevisionGraph:
+    """`graph` after `changeset` (chaintui.changes.ChangeSet), re-scanning only the files it
+    changes: what the planner uses between the fixes it plans, instead of a whole new scan."""
+    root = graph.mset.root
+    changed = {c.rel: c for c in changeset.changes}
+    migrations: list[Migration] = []
+    for m in graph.migrations:
+        change = changed.pop(m.rel, None)
+        if change is None:
+            migrations.append(m)
+        elif change.new is not None:
+            migrations.append(_rescanned(root, change.target, change.new))
+    for change in changed.values():  # created files
+        if change.new is not None:
+            migrations.append(_rescanned(root, change.target, change.new))
+    result = RevisionGraph(graph.mset, migrations)
+    aliases = dict(graph.path_aliases)
+    for change in changeset.changes:
+        if change.new_rel and change.new_rel != change.rel and change.new is not None:
+            old = root / change.rel
+            aliases[root / change.new_rel] = aliases.pop(old, old)
+    result.path_aliases = aliases
+    return result
+
+
+def _rescanned(root: Path, rel: str, data: bytes) -> Migration:
+    return Migration(path=root / rel, rel=rel, **scan_bytes(data))

@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--db", metavar="URL", help="database whose alembic_version to respect")
     plan.add_argument("--renumber", action="store_true",
                       help="end with a sequential renumbering of a numbered history")
+    plan.add_argument("--tidy", action="store_true",
+                      help="also sync headers and file names that disagree with the variables")
 
     fix = sub.add_parser("fix", help="apply the plan, one git commit per fix")
     fix.add_argument("path", nargs="?", default=".")
@@ -47,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     fix.add_argument("--db", metavar="URL", help="database whose alembic_version to respect")
     fix.add_argument("--renumber", action="store_true",
                      help="end with a sequential renumbering of a numbered history")
+    fix.add_argument("--tidy", action="store_true",
+                     help="also sync headers and file names that disagree with the variables")
 
     undo = sub.add_parser("undo", help="revert the newest chaintui commit")
     undo.add_argument("path", nargs="?", default=".")

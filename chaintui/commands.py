@@ -26,7 +26,7 @@ def _applied(args: argparse.Namespace) -> frozenset[str]:
 def _make_plan(args: argparse.Namespace) -> tuple[Plan, object]:
     analysis = analyze(args.path)
     return plan(analysis, path=args.path, applied=_applied(args),
-                renumber=getattr(args, "renumber", False)), analysis
+                renumber=getattr(args, "renumber", False), tidy=getattr(args, "tidy", False)), analysis
 
 
 def render_plan(result: Plan) -> str:
@@ -42,6 +42,9 @@ def render_plan(result: Plan) -> str:
                                    initial_indent="      ", subsequent_indent="        ")
         for note in fix.notes:
             lines += textwrap.wrap(note, _WIDTH, initial_indent="      ! ", subsequent_indent="        ")
+    if result.stopped:
+        lines.append("")
+        lines += textwrap.wrap("Stopped: " + result.stopped, _WIDTH, subsequent_indent="  ")
     if result.unresolved:
         lines.append("")
         lines.append(f"Left for a person ({len(result.unresolved)}):")
@@ -57,7 +60,7 @@ def plan_command(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_json(), indent=2))
     else:
         print(render_plan(result))
-    return 1 if result.result is not None and result.result.has_errors else 0
+    return 1 if result.stopped or (result.result is not None and result.result.has_errors) else 0
 
 
 def fix_command(args: argparse.Namespace) -> int:
@@ -103,6 +106,9 @@ def fix_command(args: argparse.Namespace) -> int:
     final = result.result if applied == len(result.fixes) and result.result is not None else analyze(args.path)
     errors = [p for p in final.problems if p.is_error]
     print(f"{applied} of {len(result.fixes)} fix(es) committed; {len(errors)} error(s) left.")
+    if result.stopped:
+        print(f"chaintui: {result.stopped}", file=sys.stderr)
+        return 1
     if applied == 0:
         return 1
     return 1 if applied < len(result.fixes) else 0

@@ -47,6 +47,8 @@ class Fix:
     """What else the user could have chosen, best first (the chosen one included)."""
     notes: tuple[str, ...] = ()
     """Extra lines for the commit body (warnings, stamp statements for deployed databases)."""
+    relinks: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(file, new parents) for the other files this decision relinks in the same commit."""
 
     @property
     def summary(self) -> str:
@@ -73,6 +75,8 @@ class Fix:
     def to_json(self) -> dict[str, Any]:
         data = {"kind": self.kind, "summary": self.summary, "revision": self.revision, "file": self.file}
         data.update(self.extra_json())
+        if self.relinks:
+            data["relinks"] = {file: list(parents) for file, parents in self.relinks}
         data["reason"] = self.reason
         if self.alternatives:
             data["alternatives"] = [
@@ -115,6 +119,12 @@ def _edit(cs: ChangeSet, graph: RevisionGraph, rel: str, read: Reader,
     cs.add(FileChange(rel, original, edit(current), new_rel))
 
 
+def _apply_relinks(fix: Fix, cs: ChangeSet, graph: RevisionGraph, read: Reader) -> None:
+    for file, parents in fix.relinks:
+        _migration(graph, file)
+        _edit(cs, graph, file, read, lambda src, p=parents: rewrite.set_parents(src, p))
+
+
 def _replace_parent(parents: tuple[str, ...], old: str, new: tuple[str, ...]) -> tuple[str, ...]:
     result: list[str] = []
     for parent in parents:
@@ -146,6 +156,7 @@ class Relink(Fix):
     def _build(self, graph, cs, read):
         _migration(graph, self.file)
         _edit(cs, graph, self.file, read, lambda src: rewrite.set_parents(src, self.parents))
+        _apply_relinks(self, cs, graph, read)
 
 
 @dataclass(frozen=True)
@@ -167,12 +178,15 @@ class Linearize(Relink):
 
     @property
     def summary(self) -> str:
-        return f"linearize: put {self.revision} after {' + '.join(self.parents)}"
+        also = f" (and {len(self.relinks)} more relink{'s' if len(self.relinks) > 1 else ''})" if self.relinks else ""
+        return f"linearize: put {self.revision} after {' + '.join(self.parents)}{also}"
 
 
 @dataclass(frozen=True)
 class KeepDuplicate(Fix):
-    """Keep one of the files that share an id; give each other one a new id (and file name)."""
+    """Keep one of the files that share an id; give each other one a new id (and file name),
+    and relink what the decision moves (the renamed files' positions, the children that meant
+    them) - all in `relinks`, computed by the planner or the builder from the intended order."""
 
     kind: ClassVar[str] = "keep-duplicate"
     keep: str = ""
@@ -181,49 +195,35 @@ class KeepDuplicate(Fix):
     """(file, new id) for every other file sharing the id."""
     children: tuple[tuple[str, str], ...] = ()
     """(child file, the file it meant) for each child that named the shared id."""
-    follow: bool = False
-    """Chain the renamed files after the kept one (kept -> renamed -> their children), for when
-    every child meant a renamed file: the kept file would otherwise be left as an extra head."""
 
     @property
     def summary(self) -> str:
         keep_name = Path(self.keep).name
         others = ", ".join(f"{Path(f).name} -> {new}" for f, new in self.renamed)
-        after = f" after {self.revision}" if self.follow else ""
-        return f"keep {keep_name} as {self.revision}; renumber {others}{after}"
+        if not self.renamed:
+            return f"keep {keep_name} as {self.revision}"
+        return f"keep {keep_name} as {self.revision}; renumber {others}"
 
     def extra_json(self) -> dict[str, Any]:
         return {
             "keep": self.keep,
             "renamed": {file: new for file, new in self.renamed},
             "children": {child: meant for child, meant in self.children},
-            "follow": self.follow,
         }
 
     def _build(self, graph, cs, read):
-        new_ids = dict(self.renamed)
         for file, new_id in self.renamed:
             if not is_valid_id(new_id):
                 raise ChaintuiError(f"{new_id!r} is not a valid alembic revision id")
             if new_id in graph.by_id:
                 raise ChaintuiError(f"revision {new_id!r} already exists")
             m = _migration(graph, file)
-            new_rel = str(Path(file).with_name(renamed_filename(m.name, self.revision, new_id)).as_posix())
-            _edit(cs, graph, file, read, lambda src, n=new_id: rewrite.set_revision(src, n), new_rel)
-        if self.follow:
-            previous = self.revision
-            for file, new_id in self.renamed:
-                m = _migration(graph, file)
-                parents = _replace_parent(m.down_revision, m.down_revision[0], (previous,)) \
-                    if m.down_revision else (previous,)
-                _edit(cs, graph, file, read, lambda src, p=parents: rewrite.set_parents(src, p))
-                previous = new_id
-        for child, meant in self.children:
-            if meant not in new_ids:
-                continue
-            m = _migration(graph, child)
-            parents = _replace_parent(m.down_revision, self.revision, (new_ids[meant],))
-            _edit(cs, graph, child, read, lambda src, p=parents: rewrite.set_parents(src, p))
+            new_rel = str(Path(file).with_name(renamed_filename(m.name, m.revision, new_id)).as_posix())
+            if new_rel != file and (graph.mset.root / new_rel).exists():
+                raise ChaintuiError(f"{new_rel} already exists")
+            _edit(cs, graph, file, read, lambda src, n=new_id: rewrite.set_revision(src, n),
+                  new_rel if new_rel != file else None)
+        _apply_relinks(self, cs, graph, read)
 
 
 @dataclass(frozen=True)
@@ -245,6 +245,9 @@ class Remove(Fix):
         m = _migration(graph, self.file)
         original = read(graph.mset.root / self.file)
         cs.add(FileChange(self.file, original, None))
+        if self.relinks:
+            _apply_relinks(self, cs, graph, read)
+            return
         if len(graph.by_id.get(self.revision, [])) > 1:
             return  # another file keeps the id: children keep naming it
         for child in graph.children_of(self.revision):
@@ -359,8 +362,23 @@ class MergeHeads(Fix):
             raise ChaintuiError(f"revision {self.revision!r} already exists")
         if (graph.mset.root / self.file).exists():
             raise ChaintuiError(f"{self.file} already exists")
-        cs.add(FileChange(self.file, None, render_merge(graph, self.revision, self.parents,
-                                                        self.message, self.create_date)))
+        data = render_merge(graph, self.revision, self.parents, self.message, self.create_date)
+        parents = [m for p in self.parents for m in graph.by_id.get(p, ())]
+        if parents and all(m.fields.get("revision") and m.fields["revision"].raw and
+                           _plain(m) for m in parents):
+            data = rewrite.plain_assignments(data)  # the style of the migrations it merges
+        cs.add(FileChange(self.file, None, data))
+
+
+def _plain(m: Migration) -> bool:
+    """True when the file assigns `revision` without an annotation (`revision = "x"`)."""
+    try:
+        lines = m.path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return False
+    line = m.line_of("revision")
+    text = lines[line - 1] if line and line <= len(lines) else ""
+    return text.lstrip().startswith("revision") and ":" not in text.split("=", 1)[0]
 
 
 def render_merge(graph: RevisionGraph, rev: str, parents: tuple[str, ...], message: str,

@@ -1,312 +1,34 @@
-"""Turn a diagnosis into fixes: a builder per decision, a default choice per problem, the auto-plan.
+"""The auto-plan: the repaired graph (chaintui.target), emitted as fixes, one commit each.
 
-The builders (`relink_fix`, `keep_duplicate_fix`, `remove_fix`, `merge_fix`, `linearize_fix`,
-`break_cycle_fix`) are what the TUI's choice dialogs call with the user's answer; `default_fix`
-is the planner's own answer, the best-ranked suggestion; `plan` repeats diagnose -> choose ->
-simulate (on an in-memory overlay, nothing written) until no fixable problem is left, so the
-list it returns is ordered, deterministic, and applies cleanly one fix after the other.
+`plan` computes, per migration set, where every file should end up (from the intended order,
+chaintui.order) and emits the difference as fix objects in a fixed order: removals, duplicates,
+loops, dangling parents and extra roots, heads. Each fix's changeset is computed on top of the
+previous ones (nothing is written), and the graph after each is updated by re-scanning only the
+files that fix changed, so `plan` shows exactly what `fix` commits and applies cleanly in order.
+
+Only errors are fixed; header syncs and renames of files no fix touches are opt-in (`tidy`).
+A plan never makes the schema order worse: if a fix would, the plan stops before it and says
+why (`Plan.stopped`), and `chaintui fix` exits non-zero.
 """
 
 from __future__ import annotations
 
-import datetime
-import re
-from dataclasses import dataclass, field
+import weakref
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from chaintui import suggest
-from chaintui.analysis import Analysis, SetAnalysis, analyze
-from chaintui.fixes import (BreakCycle, Fix, KeepDuplicate, Linearize, MergeHeads, Relink, Remove,
-                            RenameFile, Renumber, SyncHeader, merge_filename)
+from chaintui.analysis import Analysis, SetAnalysis, updated_graph
+from chaintui.builders import (branch_root, break_cycle_fix, keep_duplicate_fix, linearize_fix,  # noqa: F401
+                               merge_fix, relink_fix, remove_fix, renumber_fix, target_for)
+from chaintui.diagnosis import diagnose
+from chaintui.fixes import (BreakCycle, Fix, KeepDuplicate, Linearize, Relink, Remove, RenameFile, Renumber,
+                            SyncHeader)
 from chaintui.graph import RevisionGraph
-from chaintui.model import Migration, Problem
-from chaintui.naming import detect_style, natural_key, new_id, number_of, slug_of
-from chaintui.suggest import Option
+from chaintui.model import Problem
+from chaintui.naming import natural_key, slug_of
 
 MAX_STEPS = 500
-
-
-# --------------------------------------------------------------------------------------------
-# builders: one per decision the user can make
-
-
-def relink_fix(graph: RevisionGraph, file: str, parents: tuple[str, ...], *, kind: type[Relink] = Relink,
-               reason: str = "", alternatives: tuple[Option, ...] = ()) -> Relink:
-    m = graph.by_rel[file]
-    return kind(revision=m.revision, file=file, set_name=graph.mset.name, parents=tuple(parents),
-                reason=reason or f"Relink {m.revision} onto {', '.join(parents) or 'nothing'}.",
-                alternatives=alternatives)
-
-
-def keep_duplicate_fix(graph: RevisionGraph, rev: str, keep: str,
-                       children: dict[str, str] | None = None, *, reason: str = "",
-                       follow: bool | None = None) -> KeepDuplicate:
-    """Keep `keep` as `rev`; every other file sharing it gets a fresh id in the project's style.
-
-    `children` maps each child file naming `rev` to the file it meant; unanswered children get
-    the best-ranked answer.
-    """
-    files = graph.by_id[rev]
-    taken: list[str] = []
-    renamed = []
-    for m in files:
-        if m.rel == keep:
-            continue
-        fresh = new_id(graph.by_id, taken)
-        taken.append(fresh)
-        renamed.append((m.rel, fresh))
-    answers = dict(children or {})
-    for child in graph.children_of(rev):
-        if child.rel not in answers:
-            ranked = suggest.rank_meant(graph, child, rev)
-            answers[child.rel] = ranked[0].value if ranked and ranked[0].score > 0 and ranked[0].value != keep \
-                and _clearly_better(ranked) else keep
-    keep_options = tuple(suggest.rank_keep(graph, rev))
-    names = ", ".join(Path(m.rel).name for m in files)
-    if follow is None:
-        follow = should_follow(graph, rev, keep, answers)
-    why_follow = (f" No child meant {Path(keep).name}, so {', '.join(Path(f).name for f, _ in renamed)} "
-                  f"now follows it instead of leaving an extra head.") if follow else ""
-    return KeepDuplicate(
-        revision=rev, file=keep, set_name=graph.mset.name, keep=keep, renamed=tuple(renamed),
-        children=tuple(sorted(answers.items())), alternatives=keep_options, follow=follow,
-        reason=reason or f"{len(files)} files declared revision {rev!r} ({names}); alembic loads only "
-                         f"one of them. Kept {Path(keep).name}; the others get new ids.{why_follow}",
-    )
-
-
-def should_follow(graph: RevisionGraph, rev: str, keep: str, answers: dict[str, str]) -> bool:
-    """True when the duplicates were siblings and no child meant the kept one (every child meant
-    the renamed file, or there is no child): chaining the renamed file after the kept one keeps
-    the history a line, as the seed plan orders 017 -> 018 -> 019 -> 020, instead of leaving
-    an extra head for a later linearize."""
-    files = graph.by_id[rev]
-    kept = graph.by_rel[keep]
-    others = [m for m in files if m.rel != keep]
-    return (len(others) == 1 and all(meant != keep for meant in answers.values())
-            and all(m.down_revision == kept.down_revision for m in others))
-
-
-def _clearly_better(ranked: list[Option]) -> bool:
-    return len(ranked) < 2 or ranked[0].score > ranked[1].score
-
-
-def remove_fix(graph: RevisionGraph, file: str, *, reason: str = "") -> Remove:
-    m = graph.by_rel[file]
-    return Remove(revision=m.revision, file=file, set_name=graph.mset.name, parents=m.down_revision,
-                  reason=reason or f"Remove {m.name}; its children move onto its parents.")
-
-
-def merge_fix(graph: RevisionGraph, heads: tuple[str, ...], *, message: str = "merge heads",
-              reason: str = "") -> MergeHeads:
-    rev = new_id(graph.by_id)
-    now = datetime.datetime.now().replace(microsecond=0)
-    file = merge_filename(graph, rev, message, now)
-    return MergeHeads(revision=rev, file=file, set_name=graph.mset.name, parents=tuple(heads), message=message,
-                      create_date=str(now),
-                      reason=reason or f"{len(heads)} heads ({', '.join(heads)}): a merge revision joins them.")
-
-
-def linearize_fix(graph: RevisionGraph, head: str, onto: str, *, reason: str = "",
-                  alternatives: tuple[Option, ...] = ()) -> Linearize:
-    """Move the branch ending in `head` so that it starts after `onto`."""
-    root = branch_root(graph, head, onto)
-    anchor = graph.ancestors(onto) | {onto}
-    parents = tuple(dict.fromkeys(onto if p in anchor else p for p in root.down_revision)) or (onto,)
-    if onto not in parents:
-        parents = (onto,)
-    return relink_fix(graph, root.rel, parents, kind=Linearize, alternatives=alternatives,
-                      reason=reason or f"Heads {head} and {onto} diverged; put {head}'s branch after {onto}.")
-
-
-def branch_root(graph: RevisionGraph, head: str, onto: str) -> Migration:
-    """The first revision of `head`'s branch that `onto` does not already contain."""
-    shared = graph.ancestors(onto) | {onto}
-    own = [r for r in [head, *graph.ancestors(head)] if r not in shared]
-    roots = [r for r in own if all(p in shared or p not in graph.by_id for p in graph.parent_ids(r))]
-    roots.sort(key=natural_key)
-    return graph.by_id[roots[0] if roots else head][0]
-
-
-def break_cycle_fix(graph: RevisionGraph, file: str, onto: tuple[str, ...], *, reason: str = "",
-                    alternatives: tuple[Option, ...] = ()) -> BreakCycle:
-    return relink_fix(graph, file, onto, kind=BreakCycle, alternatives=alternatives,
-                      reason=reason or "Break the loop.")
-
-
-def renumber_fix(graph: RevisionGraph) -> Renumber | None:
-    """Sequential numbers along a straight, numbered history (the seed plan's phase 4).
-
-    Each id keeps whatever follows its number (`003_enhanced_content_metadata` stays named);
-    None when the history is not one line of numbered ids, or already in order.
-    """
-    style, width = detect_style(graph.by_id)
-    if style != "numbered" or len(graph.bases) != 1 or len(graph.heads) != 1:
-        return None
-    if any(len(files) > 1 for files in graph.by_id.values()):
-        return None
-    order: list[str] = []
-    current: str | None = graph.bases[0]
-    while current is not None:
-        order.append(current)
-        children = graph.child_ids(current)
-        if len(children) > 1 or len(graph.parent_ids(current)) > 1:
-            return None
-        current = children[0] if children else None
-    if len(order) != len(graph.by_id) or any(number_of(r) is None for r in order):
-        return None
-    start = number_of(order[0])[0]
-    mapping = []
-    for index, rev in enumerate(order):
-        new = re.sub(r"^\d+[a-zA-Z]?(?=$|_)", str(start + index).zfill(width), rev, count=1)
-        if new != rev:
-            mapping.append((graph.by_id[rev][0].rel, new))
-    if not mapping:
-        return None
-    first = graph.by_id[order[0]][0]
-    return Renumber(
-        revision=order[0], file=first.rel, set_name=graph.mset.name, mapping=tuple(mapping),
-        reason=(f"Renumber {len(mapping)} revisions so the numbers follow the chain "
-                f"({order[0]} .. {order[-1]}); file names, down_revision and headers follow."),
-        notes=("A database that already applied any renumbered revision needs "
-               "`alembic stamp --purge <new id>` (or UPDATE alembic_version) to its new id.",),
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# the planner's default answer per problem
-
-
-def default_fix(problem: Problem, sa: SetAnalysis) -> Fix | None:
-    """The best-ranked fix for one problem, or None when it needs a person (e.g. a parse error)."""
-    graph = sa.graph
-    handler = _DEFAULTS.get(problem.code)
-    return handler(problem, graph) if handler else None
-
-
-def _duplicate(problem: Problem, graph: RevisionGraph) -> Fix | None:
-    rev = problem.revisions[0]
-    files = graph.by_id.get(rev, [])
-    for m in files:
-        if suggest.is_redundant_root(graph, m):
-            others = ", ".join(o.name for o in files if o is not m)
-            return remove_fix(graph, m.rel, reason=(
-                f"{m.name} declares {rev!r} like {others}, and it is an extra root that re-creates "
-                "tables another root already creates (duplicate functionality): removing it fixes "
-                "both the duplicate id and the extra root."))
-    ranked = suggest.rank_keep(graph, rev)
-    return keep_duplicate_fix(graph, rev, ranked[0].value)
-
-
-def _cycle(problem: Problem, graph: RevisionGraph) -> Fix | None:
-    members = set(problem.revisions)
-    ordered = sorted(members, key=natural_key)
-    # The edge that points "forward" in the project's order is the wrong one (026 -> 027).
-    forward = [r for r in ordered if any(p in members and natural_key(p) >= natural_key(r)
-                                         for p in graph.parent_ids(r))]
-    member = forward[0] if forward else ordered[0]
-    m = graph.by_id[member][0]
-    options = suggest.rank_parents(graph, m, exclude=members)
-    if not options:
-        return None
-    keep = tuple(p for p in m.down_revision if p not in members)
-    parents = tuple(dict.fromkeys((*keep, options[0].value)))
-    loop = " -> ".join([*problem.revisions, problem.revisions[0]])
-    return break_cycle_fix(graph, m.rel, parents, alternatives=tuple(options[:5]), reason=(
-        f"down_revision looped ({loop}), which alembic rejects. {member} pointed forward in the "
-        f"project's order; relinked onto {options[0].value} ({'; '.join(options[0].reasons) or 'best candidate'})."))
-
-
-def _missing_parent(problem: Problem, graph: RevisionGraph) -> Fix | None:
-    m = graph.by_rel.get(problem.files[0])
-    if m is None:
-        return None
-    missing = [p for p in m.down_revision if p not in graph.by_id]
-    if not missing:
-        return None
-    target = missing[0]
-    if target == "" and not graph.bases:
-        return relink_fix(graph, m.rel, (), reason=f"{m.revision} had down_revision = \"\"; no other base exists, so it is the base.")
-    options = suggest.rank_parents(graph, m, dangling=target)
-    if not options:
-        return None
-    parents = tuple(dict.fromkeys(options[0].value if p == target else p for p in m.down_revision))
-    why = "; ".join(options[0].reasons) or "the best remaining candidate"
-    return relink_fix(graph, m.rel, parents, alternatives=tuple(options[:5]), reason=(
-        f"{m.revision} named {target!r} as its parent, but no file declares it. Relinked onto "
-        f"{options[0].value}: {why}."))
-
-
-def _multiple_bases(problem: Problem, graph: RevisionGraph) -> Fix | None:
-    roots = [graph.by_id[r][0] for r in problem.revisions if r in graph.by_id]
-    if len(roots) < 2:
-        return None
-    roots.sort(key=lambda m: (-len(graph.descendants(m.revision)), natural_key(m.revision)))
-    main, extras = roots[0], roots[1:]
-    for m in extras:
-        if suggest.is_redundant_root(graph, m):
-            return remove_fix(graph, m.rel, reason=(
-                f"{m.name} is a second root that re-creates tables {main.name} already creates; removed."))
-    m = sorted(extras, key=lambda r: natural_key(r.revision))[0]
-    options = suggest.rank_parents(graph, m)
-    if not options:
-        return None
-    return relink_fix(graph, m.rel, (options[0].value,), alternatives=tuple(options[:5]), reason=(
-        f"{len(roots)} roots; {main.revision} is the main one. {m.revision} relinked onto "
-        f"{options[0].value} ({'; '.join(options[0].reasons) or 'best candidate'})."))
-
-
-def _multiple_heads(problem: Problem, graph: RevisionGraph) -> Fix | None:
-    heads = [h for h in problem.revisions if h in graph.by_id]
-    if len(heads) < 2:
-        return None
-    heads.sort(key=lambda h: (-len(graph.ancestors(h)), natural_key(h)))
-    main = heads[0]
-    other = sorted(heads[1:], key=natural_key)[0]
-    alternatives = (
-        Option(f"linearize:{other}->{main}", 2, ("what most teams want after parallel branches",),
-               f"put {other}'s branch after {main}"),
-        Option("merge:" + "+".join(sorted(heads, key=natural_key)), 1,
-               ("keeps both branches as they are",), "write a merge revision"),
-    )
-    return linearize_fix(graph, other, main, alternatives=alternatives, reason=(
-        f"{len(heads)} heads ({', '.join(sorted(heads, key=natural_key))}); alembic's `upgrade head` "
-        f"refuses. {main} has the longest history, so {other}'s branch goes after it."))
-
-
-def _header(problem: Problem, graph: RevisionGraph) -> Fix | None:
-    m = graph.by_rel.get(problem.files[0])
-    if m is None or not m.known("down_revision"):
-        return None
-    return SyncHeader(revision=m.revision, file=m.rel, set_name=graph.mset.name,
-                      reason=f"{problem.message}. The variables are what alembic uses; the header now agrees.")
-
-
-def _filename(problem: Problem, graph: RevisionGraph) -> Fix | None:
-    m = graph.by_rel.get(problem.files[0])
-    if m is None:
-        return None
-    slug = slug_of(m.path.stem, "")
-    new = Path(m.rel).with_name(f"{m.revision}_{slug}.py" if slug else f"{m.revision}.py").as_posix()
-    if (graph.mset.root / new).exists():
-        return None
-    return RenameFile(revision=m.revision, file=m.rel, set_name=graph.mset.name, new_file=new,
-                      reason=f"{problem.message}; the file is renamed to match.")
-
-
-_DEFAULTS = {
-    "duplicate-revision": _duplicate,
-    "cycle": _cycle,
-    "missing-parent": _missing_parent,
-    "multiple-bases": _multiple_bases,
-    "multiple-heads": _multiple_heads,
-    "header-mismatch": _header,
-    "filename-mismatch": _filename,
-}
-
-
-# --------------------------------------------------------------------------------------------
-# the auto-plan
+_RANK = {"remove": 0, "keep-duplicate": 1, "break-cycle": 2, "relink": 3, "linearize": 5, "merge-heads": 5}
 
 
 @dataclass
@@ -315,17 +37,24 @@ class Plan:
 
     fixes: list[Fix] = field(default_factory=list)
     unresolved: list[Problem] = field(default_factory=list)
-    """Problems no automatic fix addresses (parse errors, schema-order warnings...)."""
+    """Problems no planned fix addresses (parse errors, warnings...)."""
     result: Analysis | None = None
-    """The simulated analysis after every fix."""
+    """The analysis after every fix (only the changed files re-scanned)."""
     changesets: list = field(default_factory=list)
     """The edits of each fix, in order, each computed on top of the previous ones."""
+    stopped: str | None = None
+    """Why the plan stopped before fixing everything (a fix would break the schema order)."""
+    codes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Fix.key -> the problem codes it resolves."""
 
     def to_json(self) -> dict:
-        return {
+        data = {
             "fixes": [f.to_json() for f in self.fixes],
             "unresolved": [p.to_json() for p in self.unresolved],
         }
+        if self.stopped:
+            data["stopped"] = self.stopped
+        return data
 
 
 def overlay_reader(overlay: dict[Path, bytes | None]):
@@ -343,130 +72,318 @@ def overlay_reader(overlay: dict[Path, bytes | None]):
 
 def plan(analysis: Analysis, *, path: str | Path | None = None, max_steps: int = MAX_STEPS,
          applied: frozenset[str] | set[str] = frozenset(), renumber: bool = False,
-         declined: frozenset[str] | set[str] = frozenset()) -> Plan:
-    """Diagnose -> choose -> simulate until nothing fixable is left; nothing is written.
+         declined: frozenset[str] | set[str] = frozenset(), tidy: bool = False, settings=None) -> Plan:
+    """Plan the repair of every set of `analysis`; nothing is written.
 
-    `applied` holds the revisions a deployed database has applied (see chaintui.db);
-    `declined` the `Fix.key`s the user skipped: their problems are left to the user.
+    `applied`: revisions a deployed database has applied (chaintui.db); `declined`: the `Fix.key`s
+    the user skipped (their problems are left to the user); `tidy`: also sync headers and file
+    names that disagree with the variables; `renumber`: end with a sequential renumbering.
     """
-    source = path if path is not None else analysis.project.root
-    overlay: dict[Path, bytes | None] = {}
-    aliases: dict[Path, Path] = {}
+    from chaintui.settings import load_settings
+
+    settings = settings or load_settings(analysis.project.root)
     result = Plan()
-    current = analysis
-    given_up: set[tuple] = set()
-    for _ in range(max_steps):
-        step = _next_fix(current, given_up)
-        if step is None:
-            break
-        fix, sa, key = step
-        if fix.key in declined:
-            given_up.add(key)
-            continue
-        if applied:
-            fix = respect_applied(fix, sa.graph, applied)
-        try:
-            changeset = fix.changes(sa.graph, overlay_reader(overlay))
-        except Exception:
-            given_up.add(key)
-            continue
-        if not changeset:
-            given_up.add(key)
-            continue
-        overlay.update(changeset.overlay())
-        _track_renames(changeset, aliases)
-        result.fixes.append(fix)
-        result.changesets.append(changeset)
-        current = _analyze_planned(source, overlay, aliases)
-    if renumber and not current.has_errors:
-        for sa in current.sets:
-            fix = renumber_fix(sa.graph)
-            if fix is None:
-                continue
-            changeset = fix.changes(sa.graph, overlay_reader(overlay))
-            overlay.update(changeset.overlay())
-            _track_renames(changeset, aliases)
-            result.fixes.append(fix)
-            result.changesets.append(changeset)
-        current = _analyze_planned(source, overlay, aliases) if overlay else current
-    result.result = current
-    result.unresolved = [p for p in current.problems]
+    sets: list[SetAnalysis] = []
+    overlay: dict[Path, bytes | None] = {}
+    for sa in analysis.sets:
+        graph = _plan_set(sa, result, overlay, applied=frozenset(applied), declined=frozenset(declined),
+                          settings=settings, max_steps=max_steps)
+        if tidy:
+            graph = _tidy(graph, result, overlay)
+        if renumber and not any(p.is_error for p in diagnose(graph)):
+            fix = renumber_fix(graph)
+            if fix is not None:
+                graph = _add(result, fix, graph, overlay, ("renumber",))
+        sets.append(SetAnalysis(graph.mset, graph, diagnose(graph)) if graph is not sa.graph else sa)
+    result.result = Analysis(analysis.project, sets)
+    result.unresolved = list(result.result.problems)
     return result
 
 
-def respect_applied(fix: Fix, graph: RevisionGraph, applied: frozenset[str] | set[str]) -> Fix:
-    """Adapt a fix to the revisions a deployed database has applied (see chaintui.db).
+def _add(result: Plan, fix: Fix, graph: RevisionGraph, overlay, codes: tuple[str, ...]) -> RevisionGraph:
+    changeset = fix.changes(graph, overlay_reader(overlay))
+    overlay.update(changeset.overlay())
+    result.fixes.append(fix)
+    result.changesets.append(changeset)
+    result.codes[fix.key] = codes
+    return updated_graph(graph, changeset)
 
-    Moving an applied branch (linearize) becomes a merge revision, which changes nothing a
-    database has seen. A fix that still changes the id or parent of an applied revision keeps
-    its choice but says so in the commit body, with the `alembic stamp` / `UPDATE
-    alembic_version` statements each deployed database will need.
-    """
-    from dataclasses import replace
 
+def _plan_set(sa: SetAnalysis, result: Plan, overlay, *, applied, declined, settings, max_steps) -> RevisionGraph:
+    graph = sa.graph
+    if not any(p.is_error for p in sa.problems):
+        return graph
+    from chaintui.history import GitHistory
+    from chaintui.target import derive
+
+    git = GitHistory.for_graph(graph)
+    t = derive(graph, sa.problems, git=git, settings=settings, applied=applied)
+    baseline = _schema_keys(graph, {})
+    current = {m.rel: m.rel for m in graph.revisions}  # original rel -> rel now
+    unavailable: set[str] = set()
+    for decision in _ordered(t)[:max_steps]:
+        fix = _fix_for(t, decision, graph, current, applied)
+        if fix is None:
+            continue
+        if fix.key in declined or _uses(fix, unavailable):
+            unavailable |= _introduced(fix)
+            continue
+        try:
+            changeset = fix.changes(graph, overlay_reader(overlay))
+        except Exception:
+            unavailable |= _introduced(fix)
+            continue
+        if not changeset:
+            continue
+        after = updated_graph(graph, changeset)
+        worse = _schema_keys(after, _renames(current, changeset)) - baseline
+        if worse and _blames(t, decision, worse):
+            result.stopped = (f"stopped before \"{fix.summary}\": it would break the schema order "
+                              f"({_first_warning(after, worse)}); no placement the history allows satisfies "
+                              "the schema - decide this one by hand")
+            break
+        overlay.update(changeset.overlay())
+        result.fixes.append(fix)
+        result.changesets.append(changeset)
+        result.codes[fix.key] = decision.codes
+        for change in changeset.changes:
+            for orig, now in current.items():
+                if now == change.rel:
+                    current[orig] = change.target
+        graph = after
+    return graph
+
+
+def _ordered(t):
+    decisions = list(t.decisions.values())
+    for index, spec in enumerate(t.merges):
+        from chaintui.target import Decision
+
+        decisions.append(Decision(f"merge:{index}", "merge-heads", "", spec.parents[0], [spec.reason],
+                                  ("multiple-heads",), extra={"spec": spec}))
+    return sorted(decisions, key=lambda d: (_RANK.get(d.kind, 4), t.order.index.get(d.file, 0), d.key))
+
+
+def _edits(t, decision) -> list[tuple[str, tuple[str, ...]]]:
+    """(file, parent ids) this decision writes. A write that names an id only a later decision
+    creates (a file renamed later) moves to that decision; of several writes a decision ends up
+    with for one file, the last counts."""
+    ordered = _ordered(t)
+    rank = {d.key: i for i, d in enumerate(ordered)}
+    introduced = {t.new_ids[rel]: key for rel, key in t.renamed_by.items()}
+    result: dict[str, tuple[str, ...]] = {}
+    for key in sorted(t.writes, key=lambda k: rank.get(k, -1)):
+        for rel, parents in t.writes[key].items():
+            ids = tuple(dict.fromkeys(t.id_of(p) for p in parents))
+            effective = max([key, *(introduced[i] for i in ids if i in introduced)], key=lambda k: rank.get(k, -1))
+            if effective == decision.key:
+                result[rel] = ids
+    return sorted(result.items(), key=lambda item: t.order.pos(item[0]))
+
+
+def _fix_for(t, decision, graph: RevisionGraph, current: dict[str, str], applied) -> Fix | None:
+    """The fix object for one decision, naming files as they are after the previous fixes."""
+    def cur(rel: str) -> str:
+        return current.get(rel, rel)
+
+    reason = t.render(" ".join(decision.reasons)) or f"{decision.kind} {decision.revision}"
+    relinks = tuple((cur(rel), ids) for rel, ids in _edits(t, decision)
+                    if ids != graph.by_rel[cur(rel)].down_revision or rel in t.new_ids)
+    name = graph.mset.name
+    if decision.kind == "merge-heads":
+        spec = decision.extra["spec"]
+        heads = tuple(t.id_of(rel) for rel in spec.parents)
+        return merge_fix(graph, heads, reason=f"{len(heads)} heads ({', '.join(heads)}); {t.render(spec.reason)}.")
+    if decision.kind == "remove":
+        m = t.graph.by_rel[decision.file]
+        return Remove(revision=m.revision, file=cur(decision.file), set_name=name, parents=m.down_revision,
+                      relinks=relinks, reason=reason + ".")
+    if decision.kind == "keep-duplicate":
+        renamed = tuple((cur(rel), t.new_ids[rel]) for rel in decision.members if rel in t.new_ids)
+        renamed_files = {f for f, _ in renamed}
+        relinks = relinks + _follow_renames(t, decision, graph, renamed, relinks, cur)
+        children = tuple(sorted((cur(c), cur(meant)) for c, meant in decision.children.items() if meant))
+        fix = KeepDuplicate(revision=decision.revision, file=cur(decision.file), set_name=name,
+                            keep=cur(decision.file), renamed=renamed, children=children,
+                            relinks=tuple(r for r in relinks if r[0] in renamed_files or r[1] !=
+                                          graph.by_rel[r[0]].down_revision),
+                            reason=reason)
+        return _respect_applied(fix, graph, applied)
+    if not relinks:
+        return None
+    (file, parents), rest = relinks[0], relinks[1:]
+    primary = next((r for r in relinks if r[0] == cur(decision.file)), None)
+    if primary is not None:
+        file, parents = primary
+        rest = tuple(r for r in relinks if r is not primary)
+    kind = {"break-cycle": BreakCycle, "linearize": Linearize}.get(decision.kind, Relink)
+    fix = relink_fix(graph, file, parents, kind=kind, relinks=rest, reason=reason + ".",
+                     alternatives=_alternatives(graph, file, decision))
+    return _respect_applied(fix, graph, applied)
+
+
+def _follow_renames(t, decision, graph, renamed, relinks, cur) -> tuple:
+    """Files still naming a renamed file's old id (unique before the rename) follow the new id in
+    the same commit, so no intermediate commit leaves a dangling parent."""
+    done = {f for f, _ in relinks}
+    extra = []
+    for file, new in renamed:
+        old = graph.by_rel[file].revision
+        if len(graph.by_id.get(old, ())) != 1:
+            continue
+        for child in graph.children_of(old):
+            if child.rel not in done and child.rel != file:
+                extra.append((child.rel, tuple(new if p == old else p for p in child.down_revision)))
+                done.add(child.rel)
+    return tuple(extra)
+
+
+def _alternatives(graph: RevisionGraph, file: str, decision):
+    if decision.kind not in ("relink", "break-cycle"):
+        return ()
+    from chaintui import suggest
+
+    m = graph.by_rel.get(file)
+    if m is None:
+        return ()
+    dangling = next((p for p in m.down_revision if p not in graph.by_id), None)
+    try:
+        return tuple(suggest.rank_parents(graph, m, dangling=dangling, limit=5))
+    except Exception:
+        return ()
+
+
+def _introduced(fix: Fix) -> set[str]:
+    ids = {new for _, new in getattr(fix, "renamed", ())}
+    if fix.kind == "merge-heads":
+        ids.add(fix.revision)
+    return ids
+
+
+def _uses(fix: Fix, unavailable: set[str]) -> bool:
+    named = {p for _, parents in fix.relinks for p in parents} | set(getattr(fix, "parents", ()))
+    return bool(named & unavailable)
+
+
+def _renames(current: dict[str, str], changeset) -> dict[str, str]:
+    """rel now -> original rel, after `changeset`."""
+    back = {now: orig for orig, now in current.items()}
+    for change in changeset.changes:
+        if change.new_rel and change.rel in back:
+            back[change.new_rel] = back.pop(change.rel)
+    return back
+
+
+def _schema_keys(graph: RevisionGraph, back: dict[str, str]) -> set[tuple[str, int | None]]:
+    from chaintui.schema import schema_problems
+
+    return {(back.get(p.files[0], p.files[0]), p.line) for p in schema_problems(graph)}
+
+
+def _blames(t, decision, worse) -> bool:
+    """A new schema-order warning is this decision's doing when it moved the warned file or the
+    revisions it now depends on (files it owns); elsewhere it was hidden by the broken chain."""
+    owned = {rel for rel, key in t.owner.items() if key == decision.key} | {decision.file}
+    return any(rel in owned for rel, _ in worse)
+
+
+def _first_warning(graph: RevisionGraph, worse) -> str:
+    from chaintui.schema import schema_problems
+
+    for p in schema_problems(graph):
+        if any(p.line == line for _, line in worse):
+            return p.message
+    return "a table would be used before it is created"
+
+
+def _respect_applied(fix: Fix, graph: RevisionGraph, applied) -> Fix:
+    """Say in the commit body what each deployed database needs when the fix changes the id or
+    parent of a revision it has applied (the stamp / UPDATE statements)."""
+    if not applied:
+        return fix
     from chaintui.db import applied_closure, stamp_note, stamp_statements
 
-    applied = applied_closure(graph, applied)
+    done = applied_closure(graph, applied)
     notes: list[str] = []
-    if isinstance(fix, Linearize):
-        onto = fix.parents[-1] if fix.parents else None
-        moved = {fix.revision} | graph.descendants(fix.revision)
-        if onto is not None and moved & set(applied):
-            head_of_branch = [h for h in graph.heads if h in moved]
-            heads = sorted({onto, *head_of_branch}, key=natural_key)
-            if len(heads) >= 2:
-                return merge_fix(graph, tuple(heads), reason=(
-                    f"{len(heads)} heads ({', '.join(heads)}). The branch of {fix.revision} is applied on a "
-                    f"deployed database ({', '.join(sorted(moved & set(applied), key=natural_key))}), so "
-                    "instead of moving it (which would rewrite history that database has run) a merge "
-                    "revision joins the heads."))
-    if isinstance(fix, Relink) and fix.revision in applied:
+    if isinstance(fix, Relink) and fix.revision in done:
         m = graph.by_rel.get(fix.file)
         old = ", ".join(m.down_revision) if m and m.down_revision else "nothing"
         notes.append(f"Revision {fix.revision} is applied on a deployed database; its parent changes from "
                      f"{old} to {', '.join(fix.parents) or 'nothing'}. Such a database assumes the new "
                      "parents are applied too: check them before its next `alembic upgrade`.")
-    elif isinstance(fix, KeepDuplicate) and fix.revision in applied:
+    elif isinstance(fix, KeepDuplicate) and fix.revision in done:
         for file, new in fix.renamed:
             notes.append(f"If a deployed database applied {Path(file).name} as {fix.revision}:")
             notes.append(stamp_note(fix.revision, new).rstrip())
-    elif isinstance(fix, Remove) and fix.revision in applied and len(fix.parents) == 1:
+    elif isinstance(fix, Remove) and fix.revision in done and len(fix.parents) == 1 \
+            and len(graph.by_id.get(fix.revision, ())) == 1:  # a stale copy's id stays
         command, update = stamp_statements(fix.revision, fix.parents[0])
         notes.append(f"Revision {fix.revision} is applied on a deployed database and its file is removed. "
                      f"On each database whose alembic_version holds {fix.revision}, run one of:\n\n"
                      f"    {command}\n    {update}")
-    if notes:
-        return replace(fix, notes=(*fix.notes, *notes))
-    return fix
+    return replace(fix, notes=(*fix.notes, *notes)) if notes else fix
 
 
-def _track_renames(changeset, aliases: dict[Path, Path]) -> None:
-    """Remember, for each file a planned fix renames, the name git knows it by."""
-    for change in changeset.changes:
-        if change.new_rel and change.new_rel != change.rel and change.new is not None:
-            old = changeset.root / change.rel
-            aliases[changeset.root / change.new_rel] = aliases.pop(old, old)
+respect_applied = _respect_applied
 
 
-def _analyze_planned(source, overlay: dict[Path, bytes | None], aliases: dict[Path, Path]) -> Analysis:
-    analysis = analyze(source, overlay=overlay)
-    for sa in analysis.sets:
-        sa.graph.path_aliases = dict(aliases)
-    return analysis
+# --------------------------------------------------------------------------------------------
+# opt-in tidying: headers and file names that disagree with the variables
 
 
-def _next_fix(analysis: Analysis, given_up: set[tuple]):
-    for sa in analysis.sets:
-        for problem in sa.problems:
-            key = (sa.mset.name, problem.code, problem.files, problem.message)
-            if key in given_up:
+def _tidy(graph: RevisionGraph, result: Plan, overlay) -> RevisionGraph:
+    touched = {c.target for cs in result.changesets for c in cs.changes}
+    for problem in diagnose(graph):
+        if problem.code not in ("header-mismatch", "filename-mismatch") or problem.files[0] in touched:
+            continue
+        m = graph.by_rel.get(problem.files[0])
+        if m is None or not m.known("down_revision"):
+            continue
+        if problem.code == "header-mismatch":
+            fix = SyncHeader(revision=m.revision, file=m.rel, set_name=graph.mset.name,
+                             reason=f"{problem.message}. The variables are what alembic uses; the header now agrees.")
+        else:
+            slug = slug_of(m.path.stem, "")
+            new = Path(m.rel).with_name(f"{m.revision}_{slug}.py" if slug else f"{m.revision}.py").as_posix()
+            if (graph.mset.root / new).exists() or new in graph.by_rel:
                 continue
-            fix = default_fix(problem, sa)
-            if fix is None:
-                given_up.add(key)
-                continue
-            return fix, sa, key
+            fix = RenameFile(revision=m.revision, file=m.rel, set_name=graph.mset.name, new_file=new,
+                             reason=f"{problem.message}; the file is renamed to match.")
+        touched.add(m.rel)
+        try:
+            graph = _add(result, fix, graph, overlay, (problem.code,))
+        except Exception:
+            continue
+    return graph
+
+
+# --------------------------------------------------------------------------------------------
+# for the TUI: the planned answer to one problem, and what to warn about before a commit
+
+_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def default_fix(problem: Problem, sa: SetAnalysis) -> Fix | None:
+    """The planner's fix for one problem (from the whole plan of the set), or None when it needs
+    a person (a parse error) or the plan leaves it."""
+    if sa.graph not in _PLANS:
+        single = Plan()
+        _plan_set(sa, single, {}, applied=frozenset(), declined=frozenset(),
+                  settings=_settings(sa), max_steps=MAX_STEPS)
+        _PLANS[sa.graph] = single
+    planned = _PLANS[sa.graph]
+    for fix in planned.fixes:
+        codes = planned.codes.get(fix.key, ())
+        files = {fix.file, *(f for f, _ in fix.relinks), *(f for f, _ in getattr(fix, "renamed", ()))}
+        if problem.code in codes and (fix.revision in problem.revisions or files & set(problem.files)):
+            return fix
     return None
+
+
+def _settings(sa: SetAnalysis):
+    from chaintui.settings import load_settings
+
+    return load_settings(sa.mset.root)
 
 
 def preview_warnings(fix: Fix, graph: RevisionGraph, applied: frozenset[str] | set[str] = frozenset()) -> list[str]:
@@ -498,3 +415,8 @@ def preview_warnings(fix: Fix, graph: RevisionGraph, applied: frozenset[str] | s
         warnings += [f"{text}: confirm only if each deployed database gets the stamp in the commit body"
                      for text in changed]
     return warnings
+
+
+__all__ = ["Plan", "plan", "default_fix", "preview_warnings", "overlay_reader", "respect_applied",
+           "relink_fix", "keep_duplicate_fix", "remove_fix", "merge_fix", "linearize_fix",
+           "break_cycle_fix", "renumber_fix", "branch_root", "natural_key", "target_for"]

@@ -147,3 +147,23 @@ def set_parents(source: bytes, parents: Sequence[str]) -> bytes:
     else:
         value = tuple(parents)
     return set_header(set_value(source, "down_revision", value), "Revises", header_revises(parents))
+
+
+class _DropAnnotation(cst.CSTTransformer):
+    def visit_FunctionDef(self, node):  # module level only
+        return False
+
+    def visit_ClassDef(self, node):
+        return False
+
+    def leave_AnnAssign(self, original, updated):
+        if isinstance(original.target, cst.Name) and original.target.value in KEYS and original.value is not None:
+            return cst.Assign(targets=[cst.AssignTarget(target=updated.target)], value=updated.value)
+        return updated
+
+
+def plain_assignments(source: bytes) -> bytes:
+    """`revision: str = "x"` -> `revision = "x"` for the four revision variables (a merge file
+    rendered from a newer template, in a project whose migrations use plain assignments)."""
+    module = cst.parse_module(source)
+    return module.visit(_DropAnnotation()).bytes

@@ -86,8 +86,10 @@ def render_migration(rev: str, down: Any = None, *, branch_labels: Any = None, d
                      upgrade: Sequence[str] | None = None, downgrade: Sequence[str] | None = None,
                      **_: Any) -> str:
     """A migration file like alembic's generic template renders it (with a create_table)."""
+    # Two files that share an id but say different things are different migrations: an explicit
+    # message names the table too (identical bodies would be a stale copy, which is removed).
+    table = "t_" + _SLUG_RE.sub("_", rev if message is None else f"{rev}_{message}").strip("_")
     message = message if message is not None else f"step {rev}"
-    table = "t_" + _SLUG_RE.sub("_", rev).strip("_")
     if upgrade is None:
         upgrade = [
             "op.create_table(",

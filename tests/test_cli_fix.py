@@ -46,13 +46,49 @@ def test_plan_json_on_the_seed_is_the_guided_repair(demo):
     relinks = {f["revision"]: f["parents"] for f in fixes if f["kind"] in ("relink", "break-cycle")}
     assert relinks["004_add_notifications"] == ["003_enhanced_content_metadata"]
     assert relinks["005"] == ["004_add_notifications"]
-    # 019 follows 018_ensure_engagement_data_column (now 035): git shows it was the newest
-    # migration when 019 was written, and the seed plan orders them so (020 before 021).
-    assert relinks["019"] == ["035"] and relinks["022"] == ["021"] and relinks["023"] == ["022"]
+    # The renamed copies keep their number's position: 017 -> 017a (public uuid) -> 018 ->
+    # 018a (engagement) -> 019, as the seed plan orders them; 019 follows 018a.
+    assert {f["revision"]: f["renamed"] for f in dups} == {
+        "017": {"migrations/versions/017_add_public_uuid_columns.py": "017a"},
+        "018": {"migrations/versions/018_ensure_engagement_data_column.py": "018a"},
+        "031": {"migrations/versions/031_webhook_reliability_improvements.py": "031a"},
+    }
+    assert relinks["019"] == ["018a"] and relinks["022"] == ["021"] and relinks["023"] == ["022"]
     assert relinks["026"] == ["025"]
-    # 017 -> 034 (public uuid) -> 018 -> 035 (engagement) -> 019, as the seed plan orders them
-    assert {f["revision"]: f["follow"] for f in dups} == {"017": True, "018": True, "031": False}
-    assert [(f["revision"], f["parents"]) for f in fixes if f["kind"] == "linearize"] == [("036", ["033"])]
+    # Errors only: no linearize (nothing is left over), no header sync without --tidy.
+    assert [f["kind"] for f in fixes].count("relink") == 5 and len(fixes) == 10
+    assert not [f for f in fixes if f["kind"] in ("linearize", "sync-header", "rename-file")]
+    # Every reason names its evidence.
+    by_rev = {f["revision"]: f["reason"] for f in fixes}
+    assert "needs table 'usage_records', which it creates" in by_rev["031"]
+    assert "its own header says Revises: 025" in by_rev["026"]
+    assert "creates table 'content_versions'" in by_rev["023"]
+
+
+#: The seed plan's intended order (phase 4), as files: what `alembic upgrade` must walk.
+SEED_ORDER = [
+    "000_baseline_existing_schema", "001_add_core_missing_tables", "002_add_user_settings",
+    "003_enhanced_content_metadata", "004_add_notifications", "005_add_notification_preferences",
+    "006_add_teams", "007_add_team_members", "008_add_audit_log", "008a_add_audit_log_index",
+    "009_add_api_keys", "010_add_sessions", "011_add_session_ip", "012_add_tags", "013_add_post_tags",
+    "014_add_published_at", "015_add_comments", "016_add_comment_index", "017_add_missing_user_columns",
+    "017a_add_public_uuid_columns", "018_add_dead_letter_queue", "018a_ensure_engagement_data_column",
+    "019_add_webhooks", "020_add_webhook_secret", "021_add_rate_limits", "022_add_content_versions",
+    "023_add_content_version_author", "024_add_media", "025_add_media_alt_text", "026_add_media_caption",
+    "027_create_content_drafts_and_schedules", "028_add_draft_status", "029_add_billing_accounts",
+    "030_add_invoices", "031_add_usage_record_table", "031a_webhook_reliability_improvements",
+    "032_add_usage_record_index", "033_add_subscription_plans",
+]
+
+
+def walk(root):
+    """The files alembic itself walks from base to head."""
+    from pathlib import Path
+
+    from tests.builders import alembic_script
+
+    script = alembic_script(root)
+    return [Path(r.path).stem for r in reversed(list(script.walk_revisions()))]
 
 
 def test_plan_text_fits_80_columns(demo):
@@ -83,12 +119,13 @@ def test_fix_all_then_alembic_accepts_and_sqlite_round_trips_then_undo_all(demo)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     repo = git.Repo(demo)
     new_commits = list(repo.iter_commits(f"{head}..HEAD"))
-    assert len(new_commits) == 12
+    assert len(new_commits) == 10
     assert all(c.summary.startswith("chaintui: ") and "Chaintui-Fix: " in c.message for c in new_commits)
     assert repo.git.status("--porcelain") == ""
 
     check = run_chaintui("check", str(demo))
     assert check.returncode == 0, check.stdout
+    assert walk(demo) == SEED_ORDER
     verified = run_chaintui("verify", str(demo), "--sqlite", timeout=300)
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "upgrade head again (scratch SQLite)" in verified.stdout

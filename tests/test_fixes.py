@@ -54,14 +54,18 @@ def test_keep_duplicate_renames_the_other_file_and_asks_children(tmp_path):
     fix = keep_duplicate_fix(graph, "002", keep, children={child_b: other})
     data = fix.to_json()
     assert data["kind"] == "keep-duplicate" and data["keep"] == keep
-    assert data["renamed"] == {other: "005"}
+    # The renamed copy keeps its number's position, in the project's style.
+    assert data["renamed"] == {other: "002a"}
     changes = fix.changes(graph)
     kinds = {c.rel: (c.kind, c.target) for c in changes.changes}
-    assert kinds[other] == ("rename", "migrations/versions/005_add_posts.py")
+    assert kinds[other] == ("rename", "migrations/versions/002a_add_posts.py")
     assert kinds[child_b][0] == "edit"
     graph_after = after(root, changes).sets[0].graph
-    assert graph_after.parent_ids("004") == ("005",)
-    assert graph_after.parent_ids("003") == ("002",)
+    # Siblings are chained (002 -> 002a); the child that meant the copy follows it, and so does
+    # the unanswered one (the planner's answer: the last of the chain before it).
+    assert graph_after.parent_ids("002a") == ("002",)
+    assert graph_after.parent_ids("004") == ("002a",)
+    assert graph_after.parent_ids("003") == ("002a",)
     assert "duplicate-revision" not in codes(after(root, changes))
 
 
@@ -173,7 +177,7 @@ def test_plan_changesets_compose_in_order(tmp_path):
     assert not analyze(root, overlay=overlay).has_errors
 
 
-def test_keep_duplicate_chains_the_renamed_sibling_when_every_child_meant_it(tmp_path):
+def test_keep_duplicate_answers_are_respected(tmp_path):
     root = write_project(tmp_path, [
         ("001", None), ("002", "001", {"message": "kept"}), ("002", "001", {"message": "sibling", "upgrade": ["op.create_table('other', sa.Column('id', sa.Integer()))"],
                           "downgrade": ["op.drop_table('other')"]}),
@@ -182,11 +186,11 @@ def test_keep_duplicate_chains_the_renamed_sibling_when_every_child_meant_it(tmp
     graph = graph_of(root)
     kept, sibling = "migrations/versions/002_kept.py", "migrations/versions/002_sibling.py"
     fix = keep_duplicate_fix(graph, "002", kept, children={"migrations/versions/003_step.py": sibling})
-    assert fix.follow and fix.summary.endswith("-> 004 after 002")
+    assert fix.summary == "keep 002_kept.py as 002; renumber 002_sibling.py -> 002a"
     result = after(root, fix.changes(graph))
     new = result.sets[0].graph
     assert not result.problems
-    assert new.parent_ids("004") == ("002",) and new.parent_ids("003") == ("004",)
-    # a child that meant the kept file: no chaining, the sibling stays where it was
+    assert new.parent_ids("002a") == ("002",) and new.parent_ids("003") == ("002a",)
+    # a child that meant the kept file keeps naming it: the user said so
     plain = keep_duplicate_fix(graph, "002", kept, children={"migrations/versions/003_step.py": kept})
-    assert not plain.follow
+    assert dict(plain.relinks).get("migrations/versions/003_step.py") is None

@@ -17,16 +17,22 @@ def _project(tmp_path, specs):
     return root
 
 
-def test_two_heads_linearize_unless_the_branch_is_applied(tmp_path):
+def test_two_heads_linearize_applied_branch_first_merge_when_both_are_applied(tmp_path):
     root = _project(tmp_path, [("a1", None), ("b2", "a1"), ("c3", "b2"), ("d4", "b2")])
     analysis = analyze(root, use_cache=False)
-    kinds = [f.kind for f in plan(analysis).fixes]
-    assert kinds == ["linearize"]
-    moved = plan(analysis).fixes[0].revision
+    fixes = plan(analysis).fixes
+    assert [f.kind for f in fixes] == ["linearize"]
+    moved = fixes[0].revision
+    stays = ({"c3", "d4"} - {moved}).pop()
+    # The moved branch is applied on a database: the other one goes after it instead.
     applied = plan(analysis, applied={moved}).fixes
-    assert [f.kind for f in applied] == ["merge-heads"]
-    assert "applied on a deployed database" in applied[0].reason
-    assert applied[0].to_json()["parents"] == ["c3", "d4"]
+    assert [(f.kind, f.revision, f.parents) for f in applied] == [("linearize", stays, (moved,))]
+    assert "applied on the database" in applied[0].reason
+    # Both branches applied: moving either rewrites what the database ran, so a merge revision.
+    both = plan(analysis, applied={"c3", "d4"}).fixes
+    assert [f.kind for f in both] == ["merge-heads"]
+    assert "database (--db) has applied revisions of 2 of the branches" in both[0].reason
+    assert both[0].to_json()["parents"] == ["c3", "d4"]
 
 
 def test_renamed_applied_duplicate_carries_stamp_statements(tmp_path):
@@ -57,6 +63,7 @@ def test_cli_plan_reads_the_database(tmp_path, chaintui):
     con = sqlite3.connect(db)
     con.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
     con.execute("INSERT INTO alembic_version VALUES ('d4')")
+    con.execute("INSERT INTO alembic_version VALUES ('c3')")
     con.commit()
     con.close()
     result = chaintui("plan", str(root), "--format", "json", "--db", f"sqlite:///{db}")

@@ -1,0 +1,598 @@
+"""The repaired graph the planner aims for, derived from the intended order (chaintui.order).
+
+The planner does not fix problem after problem; it computes where every file should end up
+and then emits the difference as fixes. The derivation, for one migration set:
+
+1. **Removals.** Stale copies (chaintui.copies) and extra roots that only re-create the main
+   line's tables are removed.
+2. **Slots.** Every `down_revision` entry of every file is either a valid edge (it names one
+   file), or a slot to decide: *dangling* (names nothing), *ambiguous* (names an id several
+   files declare), *cut* (the edge of a loop edited last, git blame; without git, the one
+   pointing forward in the order) or *root* (an extra root that nothing joins to the main one).
+3. **Order.** The intended order of all files under the valid edges.
+4. **Decide slots.** A dangling slot takes what names it explicitly (git shows the id was
+   renamed to that file; the id is that file's name), else the file right before it in the
+   intended order. A cut slot takes its own `Revises:` header when that names a revision
+   outside the loop, else the file before it. An ambiguous slot takes the copy it meant: the
+   one whose tables it needs, else the newest one before it in the order. An extra root
+   follows the file before it.
+5. **Duplicates.** Files sharing an id (or a number, when they fork) stay at their position:
+   siblings are chained in the intended order, later work follows the last of them, and every
+   file but the one later migrations build on gets an id in the project's style (`017a`).
+6. **Heads.** Several heads left on one branch are merged (a merge revision) or linearized
+   (the files that are not common to all heads are re-chained in the intended order, cutting
+   as few edges as possible: a later-landed branch goes after the other) as the team does
+   (chaintui.policy).
+
+Each change is owned by one decision; chaintui.planner turns decisions into fix objects, one
+commit each.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from chaintui import policy as heads_policy
+from chaintui.copies import redundant_roots, stale_copies
+from chaintui.graph import RevisionGraph
+from chaintui.history import GitHistory
+from chaintui.model import Migration, Problem
+from chaintui.naming import derived_hex_id, detect_style, file_declares_other, number_of, suffixed_id
+from chaintui.order import IntendedOrder, facts_of, intended_order
+from chaintui.schema import creates, needs
+from chaintui.settings import DEFAULT, Settings
+
+
+@dataclass
+class Decision:
+    """One decision, one commit: which files it sets and why."""
+
+    key: str
+    kind: str
+    """remove, keep-duplicate, relink, break-cycle, linearize, merge-heads."""
+    revision: str
+    file: str
+    reasons: list[str] = field(default_factory=list)
+    codes: tuple[str, ...] = ()
+    """The problem codes it resolves."""
+    members: list[str] = field(default_factory=list)
+    """keep-duplicate: the files sharing the id (kept first)."""
+    children: dict[str, str] = field(default_factory=dict)
+    """keep-duplicate: child rel -> the file it meant."""
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class MergeSpec:
+    parents: list[str]
+    """Rels of the heads, in the intended order."""
+    reason: str
+
+
+@dataclass
+class Target:
+    graph: RevisionGraph
+    order: IntendedOrder
+    parents: dict[str, list[str]]
+    """Every kept file -> its parents (rels), final."""
+    removed: dict[str, str] = field(default_factory=dict)
+    """rel -> decision key."""
+    new_ids: dict[str, str] = field(default_factory=dict)
+    renamed_by: dict[str, str] = field(default_factory=dict)
+    """rel -> key of the decision that gives it its new id."""
+    owner: dict[str, str] = field(default_factory=dict)
+    """rel -> key of the last decision that sets its parents/id."""
+    writes: dict[str, dict[str, list[str]]] = field(default_factory=lambda: defaultdict(dict))
+    """decision key -> {rel: parents} it writes, in decision order: a file may be written by
+    several decisions (a child of a duplicated id first follows the renamed copy it meant, then
+    the chain of its own duplicated number), so every intermediate commit is a sound state and
+    re-planning after any commit gives the rest of the same plan."""
+    decisions: dict[str, Decision] = field(default_factory=dict)
+    merges: list[MergeSpec] = field(default_factory=list)
+    policy: str = "linearize"
+    policy_reason: str = ""
+    unplaced: list[str] = field(default_factory=list)
+    """Files the target could not place (nothing before them): left for a person."""
+
+    def set_parents(self, rel: str, parents: list[str], key: str) -> None:
+        self.parents[rel] = list(dict.fromkeys(parents))
+        self.owner[rel] = key
+        self.writes[key][rel] = list(self.parents[rel])
+
+    def id_of(self, rel: str) -> str:
+        return self.new_ids.get(rel) or self.graph.by_rel[rel].revision
+
+    @staticmethod
+    def ref(m: Migration) -> str:
+        """A placeholder for `m`'s final id in a reason (ids are decided after reasons)."""
+        return f"\0{m.rel}\0"
+
+    def render(self, text: str) -> str:
+        """`text` with every ref() replaced by the final id."""
+        if "\0" not in text:
+            return text
+        parts = text.split("\0")
+        return "".join(self.id_of(part) if i % 2 and part in self.graph.by_rel else part
+                       for i, part in enumerate(parts))
+
+    def parent_ids(self, rel: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.id_of(p) for p in self.parents[rel]))
+
+
+def derive(graph: RevisionGraph, problems: list[Problem], *, git: GitHistory | None,
+           settings: Settings = DEFAULT, applied: frozenset[str] = frozenset()) -> Target:
+    nodes = [m for m in graph.revisions]
+    facts = {m.rel: facts_of(m, git) for m in nodes}
+    suspects = {f for p in problems if p.is_error for f in p.files}
+    prelim = intended_order(nodes, {}, git, schema=False, facts=facts)
+    removed: dict[str, tuple[str, str, tuple[str, ...]]] = {}  # rel -> (key, reason, codes)
+    for rel, kept in stale_copies(nodes, suspects, lambda m: (prelim.pos(m),)).items():
+        removed[rel] = (f"remove:{rel}", f"its body is byte for byte {graph.by_rel[kept].name}'s: a stale "
+                                         "copy (running it again would repeat the same DDL)",
+                        ("duplicate-revision",))
+    for m, main in _redundant_roots([m for m in nodes if m.rel not in removed], prelim):
+        removed[m.rel] = (f"remove:{m.rel}", f"{m.name} is a second root that only re-creates tables "
+                                             f"{main.name}'s history already creates "
+                                             f"({', '.join(sorted(t for t, _ in creates(m.ops))[:4])})",
+                          ("multiple-bases",))
+    alive = [m for m in nodes if m.rel not in removed]
+    by_id: dict[str, list[Migration]] = defaultdict(list)
+    for m in alive:
+        by_id[m.revision].append(m)
+
+    # --- slots -----------------------------------------------------------------------------
+    valid: dict[str, list[str]] = {m.rel: [] for m in alive}
+    slots: dict[str, list[tuple[int, str, str]]] = defaultdict(list)  # rel -> (index, kind, named)
+    frozen = {m.rel for m in alive if m.error or not m.known("down_revision")}
+    for m in alive:
+        for index, p in enumerate(m.down_revision):
+            files = by_id.get(p, [])
+            if m.rel in frozen:
+                valid[m.rel] += [f.rel for f in files]
+            elif len(files) == 1:
+                valid[m.rel].append(files[0].rel)
+            elif files:
+                slots[m.rel].append((index, "ambiguous", p))
+            else:
+                slots[m.rel].append((index, "dangling", p))
+    _cut_loops(alive, valid, slots, frozen, facts, git, prelim)
+    # A file with a slot is no root: whatever the signals say, it comes after the main root.
+    roots = [m for m in alive if m.is_base and not slots.get(m.rel)]
+    main = min(roots, key=prelim.pos, default=None)
+    constraints = {rel: ps + ([main.rel] if slots.get(rel) and main is not None and rel != main.rel else [])
+                   for rel, ps in valid.items()}
+    order = intended_order(alive, constraints, git, facts=facts)
+    t = Target(graph, order, {m.rel: list(valid[m.rel]) for m in alive})
+    for rel, (key, why, codes) in removed.items():
+        t.removed[rel] = key
+        m = graph.by_rel[rel]
+        t.decisions[key] = Decision(key, "remove", m.revision, rel, [why], codes)
+    _extra_roots(t, alive, frozen, slots)
+
+    # --- decide slots, in the intended order ---------------------------------------------
+    for m in order.files:
+        for index, kind, named in sorted(slots.get(m.rel, ())):
+            key, chosen, why = _decide(t, m, kind, named, by_id, git)
+            if chosen is None:
+                t.unplaced.append(m.rel)
+                continue
+            parents = list(t.parents[m.rel])
+            parents.insert(min(index, len(parents)), chosen.rel)
+            _own(t, m.rel, key, kind, m, why)
+            t.set_parents(m.rel, parents, key)
+    t.order = intended_order(alive, t.parents, git, facts=facts)
+    _duplicates(t, by_id, settings)
+    t.policy, t.policy_reason = heads_policy.decide(t, settings, applied)
+    _resolve_heads(t, frozen, _applied_rels(graph, applied))
+    return t
+
+
+def _applied_rels(graph: RevisionGraph, applied: frozenset[str]) -> set[str]:
+    if not applied:
+        return set()
+    from chaintui.db import applied_closure
+
+    done = applied_closure(graph, applied)
+    return {m.rel for m in graph.revisions if m.revision in done}
+
+
+def _redundant_roots(alive: list[Migration], prelim: IntendedOrder):
+    """(extra root, main root) for each extra root that only re-creates the main line's tables."""
+    roots = [m for m in alive if m.is_base and not m.branch_labels and m.known("branch_labels")]
+    if len(roots) < 2:
+        return []
+    by_id: dict[str, list[str]] = defaultdict(list)
+    for m in alive:
+        by_id[m.revision].append(m.rel)
+    # Only unambiguous edges join: a child naming an id two files declare joins neither.
+    loose = {m.rel: [by_id[p][0] for p in m.down_revision if len(by_id.get(p, ())) == 1] for m in alive}
+    component = _components(loose)
+    main = min(roots, key=prelim.pos)
+    made = {table for m in alive if component[m.rel] == component[main.rel] for table, _ in creates(m.ops)}
+    extras = [m for m in roots if component[m.rel] != component[main.rel]]
+    return [(m, main) for m in redundant_roots(extras, main, made)]
+
+
+# -------------------------------------------------------------------------------- slots
+
+
+def _own(t: Target, rel: str, key: str, kind: str, m: Migration, why: str) -> None:
+    decision = t.decisions.get(key)
+    if decision is None:
+        codes = {"dangling": ("missing-parent",), "cut": ("cycle",), "root": ("multiple-bases",),
+                 "ambiguous": ("duplicate-revision",)}.get(kind, ())
+        kinds = {"dangling": "relink", "cut": "break-cycle", "root": "relink"}
+        decision = t.decisions[key] = Decision(key, kinds.get(kind, "relink"), m.revision, rel, [], codes)
+    if why:
+        decision.reasons.append(why)
+
+
+def _cut_loops(alive, valid, slots, frozen, facts, git, prelim: IntendedOrder) -> None:
+    """Turn the edge of each loop that was edited last into a cut slot.
+
+    A loop may run through an id two files declare (an ambiguous slot): such a slot counts as an
+    edge to each of them, and is the edge cut when it is the one to cut.
+    """
+    by_rel = {m.rel: m for m in alive}
+    by_id: dict[str, list[str]] = defaultdict(list)
+    for m in alive:
+        by_id[m.revision].append(m.rel)
+    edited: dict[str, int | None] = {}
+    for _ in range(len(alive)):
+        loose = {rel: list(ps) for rel, ps in valid.items()}
+        for rel, entries in slots.items():
+            loose[rel] += [p for _, kind, named in entries if kind == "ambiguous" for p in by_id[named]]
+        components = _loops(loose)
+        if not components:
+            return
+        for component in components:
+            members = set(component)
+            edges = [(c, p) for c in component for p in loose[c] if p in members and c not in frozen]
+            if not edges:
+                continue
+            if git is not None:
+                for child, _ in edges:
+                    if child not in edited:
+                        m = by_rel[child]
+                        edited[child] = git.edited_after_landing(m, m.line_of("down_revision"))
+            blamed = {c: edited[c] for c, _ in edges if edited.get(c) is not None}
+            if blamed:
+                child = max(blamed, key=blamed.get)
+                parent = next(p for c, p in edges if c == child)
+            else:
+                forward = [(c, p) for c, p in edges if prelim.pos(p) > prelim.pos(c)] or edges
+                child, parent = min(forward, key=lambda e: prelim.pos(e[0]))
+            m, named = by_rel[child], by_rel[parent].revision
+            index = next(i for i, p in enumerate(m.down_revision) if p == named)
+            if parent in valid[child]:
+                valid[child].remove(parent)
+            slots[child] = [entry for entry in slots[child] if entry[2] != named] + [(index, "cut", named)]
+            by_rel[child]._cut_reason = ("edited after it landed (git blame)" if blamed else  # type: ignore[attr-defined]
+                                         "it points forward in the project's order")
+
+
+def _loops(valid: dict[str, list[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one file, or a self-loop (iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    result = []
+    counter = 0
+    for start in valid:
+        if start in index:
+            continue
+        work = [(start, iter(valid[start]))]
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on.add(start)
+        while work:
+            node, edges = work[-1]
+            advanced = False
+            for nxt in edges:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on.add(nxt)
+                    work.append((nxt, iter(valid[nxt])))
+                    advanced = True
+                    break
+                if nxt in on:
+                    low[node] = min(low[node], index[nxt])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or node in valid[node]:
+                    result.append(component)
+    return result
+
+
+def _extra_roots(t: Target, alive: list[Migration], frozen: set[str], slots) -> None:
+    """Roots that nothing joins to the main one (and no branch label sets apart) get a root slot."""
+    roots = [m for m in alive if m.is_base and not slots.get(m.rel) and m.rel not in frozen]
+    if len(roots) < 2:
+        return
+    component = _components(t.parents)
+    main = min(roots, key=t.order.pos)
+    seen = {component[main.rel]}
+    for m in sorted(roots, key=t.order.pos):
+        if component[m.rel] in seen or m.branch_labels or not m.known("branch_labels"):
+            continue
+        seen.add(component[m.rel])
+        slots[m.rel].append((0, "root", ""))
+
+
+def _components(parents: dict[str, list[str]]) -> dict[str, int]:
+    """Weakly connected components (roots a merge revision joins share one)."""
+    owner = {rel: rel for rel in parents}
+
+    def find(x: str) -> str:
+        while owner[x] != x:
+            owner[x] = owner[owner[x]]
+            x = owner[x]
+        return x
+
+    for rel, ps in parents.items():
+        for p in ps:
+            if p in owner:
+                a, b = find(rel), find(p)
+                if a != b:
+                    owner[a] = b
+    names: dict[str, int] = {}
+    return {rel: names.setdefault(find(rel), len(names)) for rel in parents}
+
+
+def _decide(t: Target, m: Migration, kind: str, named: str, by_id, git):
+    """(decision key, chosen file, why) for one slot of `m`."""
+    order, graph = t.order, t.graph
+    below = _descendants(t.parents, m.rel)
+    banned = below | {m.rel} | set(t.removed)
+    if kind == "ambiguous":
+        members = [f for f in by_id[named] if f.rel not in banned]
+        wanted = {table for table, _ in needs(m.ops)}
+        makers = [f for f in members if wanted & {table for table, _ in creates(f.ops)}]
+        if len(makers) == 1:
+            chosen = makers[0]
+            return f"dup:{named}", chosen, ""
+        earlier = [f for f in members if order.before(f, m)]
+        chosen = max(earlier, key=order.pos) if earlier else (min(members, key=order.pos) if members else None)
+        return f"dup:{named}", chosen, ""
+    key = {"dangling": f"relink:{m.rel}", "cut": f"cycle:{m.rel}", "root": f"root:{m.rel}"}[kind]
+    removal = next((k for rel, k in t.removed.items() if graph.by_rel[rel].revision == named), None)
+    if kind == "dangling" and removal is not None:
+        key = removal
+    chosen, why = None, ""
+    if kind == "dangling" and named:
+        chosen, why = _named_by(t, named, banned, git)
+    if kind == "cut" and m.header.revises:
+        said = [by_id[r][0] for r in m.header.revises if len(by_id.get(r, ())) == 1]
+        said = [f for f in said if f.rel not in banned and f.revision not in m.down_revision]
+        if len(said) == 1:
+            chosen, why = said[0], f"its own header says Revises: {Target.ref(said[0])}"
+    if chosen is None:
+        chosen = order.predecessor(m, banned)
+        if chosen is not None:
+            why = order.explain(chosen, m)
+    if chosen is None:
+        return key, None, ""
+    what = {"dangling": f"named {named!r}, which no file declares" if named else "had down_revision = \"\"",
+            "cut": f"closed a loop by naming {named} ({getattr(m, '_cut_reason', '')})",
+            "root": "was a second root"}[kind]
+    return key, chosen, f"{Target.ref(m)} {what}; it now follows {Target.ref(chosen)}: {why}"
+
+
+def _named_by(t: Target, named: str, banned: set[str], git):
+    """The file a dangling id names explicitly, if exactly one does."""
+    graph = t.graph
+    alive = [m for m in graph.revisions if m.rel not in banned]
+    if git is not None:
+        paths = git.renamed_from([named]).get(named, set())
+        renamed = [m for m in alive if git.rel(m.path) in paths]
+        if len(renamed) == 1:
+            return renamed[0], f"git history shows its file declared {named!r} before it was renamed"
+    lowered = named.lower()
+    exact = [m for m in alive if m.path.stem.lower() == lowered
+             or (lowered.startswith(m.revision.lower()) and lowered[len(m.revision):len(m.revision) + 1] in "_-."
+                 and len(m.revision) < len(lowered))
+             or (len(lowered) >= 8 and m.revision.lower().startswith(lowered))]
+    if len(exact) == 1:
+        return exact[0], f"{named!r} is its name"
+    return None, ""
+
+
+def _descendants(parents: dict[str, list[str]], rel: str) -> set[str]:
+    children: dict[str, list[str]] = defaultdict(list)
+    for child, ps in parents.items():
+        for p in ps:
+            children[p].append(child)
+    seen: set[str] = set()
+    stack = [rel]
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return seen
+
+
+# -------------------------------------------------------------------------------- duplicates
+
+
+def _duplicates(t: Target, by_id: dict[str, list[Migration]], settings: Settings) -> None:
+    """Serialize files that share an id (or a number, where they fork) and give new ids."""
+    graph, order = t.graph, t.order
+    style = settings.id_style or detect_style(graph.by_id)[0]
+    groups: list[tuple[str, list[Migration]]] = [(rev, sorted(files, key=order.pos))
+                                                 for rev, files in by_id.items() if len(files) > 1]
+    groups += _number_forks(t, by_id)
+    taken = set(graph.by_id)
+    for rev, members in sorted(groups, key=lambda g: order.pos(g[1][0])):
+        key = f"dup:{rev}"
+        decision = t.decisions.get(key) or Decision(key, "keep-duplicate", rev, members[0].rel, [],
+                                                    ("duplicate-revision",))
+        t.decisions[key] = decision
+        decision.kind, decision.revision = "keep-duplicate", rev
+        siblings = [m for m in members if set(t.parents[m.rel]) == set(t.parents[members[0].rel])]
+        # Siblings are chained in the intended order and the first keeps the id (the number's
+        # own position); copies at different places keep theirs, and the id stays with the one
+        # later migrations build on.
+        kept = members[0] if len(siblings) == len(members) else _kept(t, rev, members)
+        decision.file = kept.rel
+        decision.members = [kept.rel] + [m.rel for m in members if m is not kept]
+        if len(siblings) > 1:
+            for previous, m in zip(siblings, siblings[1:]):
+                t.set_parents(m.rel, [previous.rel], key)
+            last = siblings[-1]
+            for child, ps in list(t.parents.items()):
+                hit = [p for p in ps if p in {s.rel for s in siblings[:-1]}]
+                if hit and child not in {s.rel for s in siblings} and order.before(last, graph.by_rel[child]):
+                    t.set_parents(child, [last.rel if p in hit else p for p in ps], key)
+        for child, parents in t.writes.get(key, {}).items():
+            if child not in decision.members:
+                decision.children[child] = next((p for p in parents if p in decision.members), "")
+        for m in members:
+            if m is kept:
+                continue
+            parent = t.parents[m.rel][0] if t.parents[m.rel] else None
+            base = t.id_of(parent) if parent and number_of(t.id_of(parent)) == number_of(m.revision) else m.revision
+            new = (suffixed_id(base, taken) if style == "numbered" else None) or derived_hex_id(f"{m.rel}\0{m.revision}", taken)
+            t.new_ids[m.rel] = new
+            t.renamed_by[m.rel] = key
+            taken.add(new)
+            t.owner.setdefault(m.rel, key)
+            t.writes[key].setdefault(m.rel, list(t.parents[m.rel]))
+        names = ", ".join(graph.by_rel[r].name for r in decision.members)
+        shared = f"revision {rev!r}" if not rev.startswith("number ") else rev
+        decision.reasons.insert(0, f"{len(members)} files declare {shared} ({names}); "
+                                   f"{kept.name} keeps it: {_why_kept(t, kept, members)}. The others stay at "
+                                   f"their position in the intended order, with ids in the project's style.")
+
+
+def _number_forks(t: Target, by_id) -> list[tuple[str, list[Migration]]]:
+    """Files with one number and distinct ids that are siblings (they fork the history)."""
+    if not t.order.numbered:
+        return []
+    by_number: dict[tuple, list[Migration]] = defaultdict(list)
+    for rel, ps in t.parents.items():
+        m = t.graph.by_rel[rel]
+        number = number_of(m.revision) or number_of(m.path.stem)
+        if number is not None and len(by_id[m.revision]) == 1:
+            by_number[(number[0], tuple(sorted(ps)))].append(m)
+    return [(f"number {files[0].path.stem.split('_')[0]}", sorted(files, key=t.order.pos))
+            for (_, _), files in by_number.items() if len(files) > 1]
+
+
+def _kept(t: Target, rev: str, members: list[Migration]) -> Migration:
+    """The file later migrations build on: a child needs its tables; else the first in order."""
+    for child in t.writes.get(f"dup:{rev}", {}):
+        if child in {m.rel for m in members}:
+            continue
+        wanted = {table for table, _ in needs(t.graph.by_rel[child].ops)}
+        makers = [m for m in members if wanted & {table for table, _ in creates(m.ops)}]
+        if len(makers) == 1:
+            return makers[0]
+    named = [m for m in members if not file_declares_other(m.path.stem, m.revision)]
+    first = members[0]
+    return first if first in named or not named else named[0]
+
+
+def _why_kept(t: Target, kept: Migration, members: list[Migration]) -> str:
+    for child in t.writes.get(f"dup:{kept.revision}", {}):
+        if child in {m.rel for m in members}:
+            continue
+        wanted = {table for table, _ in needs(t.graph.by_rel[child].ops)}
+        made = wanted & {table for table, _ in creates(kept.ops)}
+        if made and child not in {m.rel for m in members}:
+            return f"{t.graph.by_rel[child].name} needs table {sorted(made)[0]!r}, which it creates"
+    others = [m for m in members if m is not kept]
+    if not others:
+        return "the only one"
+    return f"it comes first in the intended order ({t.order.explain(kept, others[0])})"
+
+
+# -------------------------------------------------------------------------------- heads
+
+
+def heads_of(t: Target) -> list[list[str]]:
+    """Heads (rels) of the target, grouped by branch label."""
+    has_child = {p for ps in t.parents.values() for p in ps}
+    heads = [rel for rel in t.parents if rel not in has_child]
+    labels: dict[str, frozenset] = {}
+
+    def label(rel: str) -> frozenset:
+        if rel not in labels:
+            stack, seen, found = [rel], set(), set()
+            while stack:
+                x = stack.pop()
+                if x in seen:
+                    continue
+                seen.add(x)
+                found.update(t.graph.by_rel[x].branch_labels)
+                stack.extend(t.parents.get(x, ()))
+            labels[rel] = frozenset(found)
+        return labels[rel]
+
+    groups: dict[frozenset, list[str]] = defaultdict(list)
+    for h in sorted(heads, key=t.order.pos):
+        groups[label(h)].append(h)
+    return [g for g in groups.values()]
+
+
+def _ancestors(t: Target, rel: str) -> set[str]:
+    seen: set[str] = {rel}
+    stack = [rel]
+    while stack:
+        for p in t.parents.get(stack.pop(), ()):
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return seen
+
+
+def _resolve_heads(t: Target, frozen: set[str], applied: set[str] = frozenset()) -> None:
+    for group in heads_of(t):
+        if len(group) < 2:
+            continue
+        if t.policy == "merge":
+            t.merges.append(MergeSpec(group, t.policy_reason))
+            continue
+        lines = [_ancestors(t, h) for h in group]
+        common = set.intersection(*lines)
+        # What a deployed database has run stays first: the rest goes after it.
+        region = sorted(set.union(*lines) - common, key=lambda rel: (rel not in applied, t.order.pos(rel)))
+        key = "heads:" + ",".join(group)
+        decision = Decision(key, "linearize", "", "", [t.policy_reason], ("multiple-heads",))
+        previous = None
+        for rel in region:
+            ps = t.parents[rel]
+            if previous is not None and previous not in ps and rel not in frozen:
+                if len(ps) <= 1:
+                    new = [previous]
+                else:  # a merge revision in the region: it now merges `previous` in place of its ancestor
+                    below = _ancestors(t, previous)
+                    replaced = [p for p in ps if p in below]
+                    new = ([previous if p == replaced[0] else p for p in ps if p not in replaced[1:]]
+                           if replaced else [*ps, previous])
+                m, before = t.graph.by_rel[rel], t.graph.by_rel[previous]
+                why = t.order.explain(before, m) if t.order.before(before, m) else \
+                    f"{before.name} is applied on the database (--db), {m.name} is not"
+                decision.reasons.append(f"{Target.ref(m)} now follows {Target.ref(before)}: {why}")
+                if not decision.file:
+                    decision.revision, decision.file = m.revision, rel
+                t.set_parents(rel, new, key)
+            previous = rel
+        if decision.file:
+            t.decisions[key] = decision
