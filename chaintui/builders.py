@@ -71,9 +71,8 @@ def keep_duplicate_fix(graph: RevisionGraph, rev: str, keep: str,
     previous: Migration | None = None
     for m in files:
         if m is not kept:
-            base = ids[previous.rel] if previous is not None and m in siblings and \
-                number_of(ids[previous.rel]) == number_of(rev) else rev
-            fresh = (suffixed_id(base, taken) if style == "numbered" else None) or \
+            after = ids[previous.rel] if previous is not None and m in siblings else None
+            fresh = (suffixed_id(rev, taken, after) if style == "numbered" else None) or \
                 derived_hex_id(f"{m.rel}\0{rev}", taken)
             ids[m.rel] = fresh
             taken.add(fresh)

@@ -80,6 +80,8 @@ def fix_command(args: argparse.Namespace) -> int:
     repo.check_writable(version_dirs)
     if not result.fixes:
         print("Nothing to fix automatically.")
+        if result.stopped:
+            print(f"chaintui: {result.stopped}", file=sys.stderr)
         return 1 if analysis.has_errors else 0
     if not args.yes:
         if not sys.stdin.isatty():

@@ -8,8 +8,8 @@ from chaintui.graph import RevisionGraph
 from chaintui.model import ERROR, WARNING, Migration, Problem
 from chaintui.naming import file_declares_other
 
-#: Stable problem codes, in the order they are reported and fixed.
-CODES = (
+#: Stable problem codes, in the order they are reported and fixed: errors, then warnings.
+ERROR_CODES = (
     "parse-error",
     "duplicate-revision",
     "cycle",
@@ -18,11 +18,15 @@ CODES = (
     "multiple-bases",
     "multiple-heads",
     "duplicate-branch-label",
+)
+WARNING_CODES = (
+    "duplicate-number",
     "header-mismatch",
     "filename-mismatch",
     "schema-order",
 )
-SEVERITY = {code: ERROR for code in CODES[:8]} | {code: WARNING for code in CODES[8:]}
+CODES = ERROR_CODES + WARNING_CODES
+SEVERITY = {code: ERROR for code in ERROR_CODES} | {code: WARNING for code in WARNING_CODES}
 
 
 def diagnose(graph: RevisionGraph) -> list[Problem]:
@@ -37,6 +41,7 @@ def diagnose(graph: RevisionGraph) -> list[Problem]:
     problems += _multiple_bases(graph)
     problems += _multiple_heads(graph)
     problems += _duplicate_labels(graph)
+    problems += _duplicate_numbers(graph)
     problems += _header_mismatches(graph)
     problems += _filename_mismatches(graph)
     from chaintui.schema import schema_problems
@@ -117,12 +122,43 @@ def _multiple_bases(graph: RevisionGraph) -> list[Problem]:
     unlabelled = [m for m in bases if not m.branch_labels and m.known("branch_labels")]
     if len(bases) < 2 or len(unlabelled) < 2:
         return []
-    names = ", ".join(repr(m.revision) for m in unlabelled)
+    # Roots a merge revision joins are fine (alembic upgrades through them): one per joined part.
+    part = _parts(graph)
+    seen: set[int] = set()
+    separate = []
+    for m in unlabelled:
+        if part[m.rel] not in seen:
+            seen.add(part[m.rel])
+            separate.append(m)
+    if len(separate) < 2:
+        return []
+    names = ", ".join(repr(m.revision) for m in separate)
     return [_problem(
         "multiple-bases",
-        f"{len(unlabelled)} roots (down_revision = None) without their own branch label: {names}",
-        unlabelled, unlabelled[0].line_of("down_revision"),
+        f"{len(separate)} roots (down_revision = None) without their own branch label: {names}",
+        separate, separate[0].line_of("down_revision"),
     )]
+
+
+def _parts(graph: RevisionGraph) -> dict[str, int]:
+    """File -> its weakly connected part, through edges to ids one file declares."""
+    owner = {m.rel: m.rel for m in graph.revisions}
+
+    def find(x: str) -> str:
+        while owner[x] != x:
+            owner[x] = owner[owner[x]]
+            x = owner[x]
+        return x
+
+    for m in graph.revisions:
+        for p in m.down_revision:
+            files = graph.by_id.get(p, ())
+            if len(files) == 1:
+                a, b = find(m.rel), find(files[0].rel)
+                if a != b:
+                    owner[a] = b
+    names: dict[str, int] = {}
+    return {rel: names.setdefault(find(rel), len(names)) for rel in owner}
 
 
 _COMPUTED = "\0computed:"
@@ -143,10 +179,9 @@ def _branch_of(graph: RevisionGraph, rev: str, memo: dict[str, frozenset[str]]) 
 
 
 def _multiple_heads(graph: RevisionGraph) -> list[Problem]:
-    # Only heads reachable from a base count: a chain hanging off a missing parent or a loop is
-    # reported as that problem, not as extra heads.
-    reachable = graph.reachable_from_bases()
-    heads = [h for h in graph.heads if h in reachable]
+    # Every head counts, also one below a missing parent or a loop: the count is the same in the
+    # summary, the JSON and this problem (alembic's own count, once the chain is whole).
+    heads = list(graph.heads)
     if len(heads) < 2:
         return []
     memo: dict[str, frozenset[str]] = {}
@@ -181,6 +216,30 @@ def _duplicate_labels(graph: RevisionGraph) -> list[Problem]:
                  ms, ms[0].line_of("branch_labels"))
         for label, ms in owners.items() if len(ms) > 1
     ]
+
+
+def _duplicate_numbers(graph: RevisionGraph) -> list[Problem]:
+    """Files of a numbered set that carry one number (`017_x.py`, `017_y.py`) and distinct ids:
+    their order is not written down anywhere."""
+    from chaintui.naming import detect_style, number_of
+
+    if detect_style(graph.by_id)[0] != "numbered":
+        return []
+    by_number: dict[tuple[int, str], list[Migration]] = defaultdict(list)
+    for m in graph.revisions:
+        number = number_of(m.path.stem)
+        if number is not None:
+            by_number[number].append(m)
+    problems = []
+    for number, files in sorted(by_number.items()):
+        distinct = list({m.revision: m for m in files}.values())
+        if len(distinct) < 2:
+            continue
+        names = ", ".join(f"{m.name} ({m.revision})" for m in files)
+        problems.append(_problem("duplicate-number",
+                                 f"{len(files)} files carry number {files[0].path.stem.split('_')[0]} with "
+                                 f"distinct ids: {names}", files, files[0].line_of("revision")))
+    return problems
 
 
 def _header_mismatches(graph: RevisionGraph) -> list[Problem]:

@@ -44,15 +44,20 @@ def date_prefix(stem: str) -> str | None:
     return f"{y}-{mo}-{d} {h or '00'}:{mi or '00'}:{sec or '00'}"
 
 
-def suffixed_id(rev: str, taken: Iterable[str]) -> str | None:
+def suffixed_id(rev: str, taken: Iterable[str], after: str | None = None) -> str | None:
     """The id for a file that shares `rev`'s number and stays at its position: the number
     with the next free letter (`017` -> `017a`, `0008b` -> `0008c`), the rest of the id kept
-    (`017_add_x` -> `017a_add_x`). None when `rev` has no number prefix or the letters run out."""
+    (`017_add_x` -> `017a_add_x`). `after`: the id it now follows; when that carries the same
+    number, the letter comes after its letter (`018_tags` then `018_posts` -> `018a_posts`).
+    None when `rev` has no number prefix or the letters run out."""
     match = _NUMBER_RE.match(rev)
     if not match or number_of(rev) is None:
         return None
     taken = set(taken)
     digits, letter, rest = match.group(1), match.group(2).lower(), rev[match.end():]
+    previous = number_of(after) if after else None
+    if previous is not None and previous[0] == int(digits) and previous[1] > letter:
+        letter = previous[1]
     start = ord(letter) + 1 if letter else ord("a")
     for code in range(start, ord("z") + 1):
         candidate = f"{digits}{chr(code)}{rest}"

@@ -218,7 +218,7 @@ def _fix_for(t, decision, graph: RevisionGraph, current: dict[str, str], applied
         rest = tuple(r for r in relinks if r is not primary)
     kind = {"break-cycle": BreakCycle, "linearize": Linearize}.get(decision.kind, Relink)
     fix = relink_fix(graph, file, parents, kind=kind, relinks=rest, reason=reason + ".",
-                     alternatives=_alternatives(graph, file, decision))
+                     alternatives=_alternatives(t.graph, decision.file, decision))
     return _respect_applied(fix, graph, applied)
 
 

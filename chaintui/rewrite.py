@@ -126,6 +126,8 @@ def set_header(source: bytes, label: str, value: str) -> bytes:
     if not match:
         return source
     encoded = value.encode("utf-8")
+    if encoded and not match.group(1)[-1:].isspace():
+        encoded = b" " + encoded  # `Revises:` written bare (an editor stripped its space)
     return source[:match.start(2)] + encoded + source[match.end(2):]
 
 

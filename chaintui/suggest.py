@@ -42,6 +42,7 @@ W_AFTER_DATE = -2.0
 W_NEWEST_GIT = 3.0
 W_AFTER_GIT = -1.5
 W_HEAD = 1.0
+W_PLANNED = 12.0         # where the intended order puts it (what the planner chooses)
 W_SCHEMA_OK = 1.0        # its ancestry creates the tables the migration needs
 W_SCHEMA_BREAK = -3.0    # per table that would be missing or created twice (capped)
 W_SCHEMA_BREAK_CAP = -9.0
@@ -138,6 +139,7 @@ def rank_parents(graph: RevisionGraph, migration: Migration, *, dangling: str | 
         if r in heads:
             add(r, W_HEAD, "a head (nothing follows it)")
     _schema_signals(ctx, migration, candidates, add)
+    _planned_signal(graph, migration, candidates, add)
 
     topo = {r: i for i, r in enumerate(graph.topological())}
     options = [
@@ -147,6 +149,25 @@ def rank_parents(graph: RevisionGraph, migration: Migration, *, dangling: str | 
     # Ties: the later revision first (what `alembic revision` would have picked).
     options.sort(key=lambda o: (-o.score, -topo.get(o.value, 0), natural_key(o.value)))
     return options[:limit] if limit else options
+
+
+def _planned_signal(graph: RevisionGraph, m: Migration, candidates: list[str], add) -> None:
+    """The planner's own answer (chaintui.target), with its evidence: a dialog's default is the
+    planned fix."""
+    from chaintui.builders import target_for
+
+    try:
+        t = target_for(graph)
+    except Exception:  # ranking still works from the other signals
+        return
+    if m.rel not in t.chosen:
+        return
+    parent, why = t.chosen[m.rel]
+    planned = graph.by_rel[parent].revision
+    why = t.render(why).split(": ", 1)[-1] or "the intended order"
+    for r in candidates:
+        if r == planned and r not in m.down_revision:
+            add(r, W_PLANNED, f"where the intended order puts it ({why})")
 
 
 def _name_signals(ctx: _Context, m: Migration, dangling: str, candidates: list[str], add) -> None:

@@ -92,6 +92,11 @@ class Target:
     merges: list[MergeSpec] = field(default_factory=list)
     policy: str = "linearize"
     policy_reason: str = ""
+    why: dict[str, str] = field(default_factory=dict)
+    """rel -> the evidence for its new place (with ref() placeholders)."""
+    chosen: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """rel -> (parent rel, evidence) decided for its slot: the planned relink of that file
+    (heads may later move it further: that is a separate fix)."""
     unplaced: list[str] = field(default_factory=list)
     """Files the target could not place (nothing before them): left for a person."""
 
@@ -181,6 +186,8 @@ def derive(graph: RevisionGraph, problems: list[Problem], *, git: GitHistory | N
             parents.insert(min(index, len(parents)), chosen.rel)
             _own(t, m.rel, key, kind, m, why)
             t.set_parents(m.rel, parents, key)
+            t.why[m.rel] = why
+            t.chosen[m.rel] = (chosen.rel, why)
     t.order = intended_order(alive, t.parents, git, facts=facts)
     _duplicates(t, by_id, settings)
     t.policy, t.policy_reason = heads_policy.decide(t, settings, applied)
@@ -383,7 +390,7 @@ def _decide(t: Target, m: Migration, kind: str, named: str, by_id, git):
         if len(said) == 1:
             chosen, why = said[0], f"its own header says Revises: {Target.ref(said[0])}"
     if chosen is None:
-        chosen = order.predecessor(m, banned)
+        chosen = _predecessor(t, m, banned)
         if chosen is not None:
             why = order.explain(chosen, m)
     if chosen is None:
@@ -392,6 +399,23 @@ def _decide(t: Target, m: Migration, kind: str, named: str, by_id, git):
             "cut": f"closed a loop by naming {named} ({getattr(m, '_cut_reason', '')})",
             "root": "was a second root"}[kind]
     return key, chosen, f"{Target.ref(m)} {what}; it now follows {Target.ref(chosen)}: {why}"
+
+
+def _predecessor(t: Target, m: Migration, banned: set[str]) -> Migration | None:
+    """The file right before `m` in the intended order whose history creates the tables `m`
+    needs (so the relink keeps the schema order); without such needs, simply the one before."""
+    creators = {creator for creator, _ in t.order.needs_from.get(m.rel, ()) if creator not in banned}
+    if creators:
+        allowed = set.intersection(*(_descendants(t.parents, c) | {c} for c in creators))
+        for i in range(t.order.pos(m) - 1, -1, -1):
+            candidate = t.order.files[i]
+            if candidate.rel in allowed and candidate.rel not in banned:
+                return candidate
+    chosen = t.order.predecessor(m, banned)
+    if chosen is None:  # first in the order although not a root: after the earliest root
+        roots = [f for f in t.order.files if f.rel not in banned and f.is_base]
+        chosen = roots[0] if roots else None
+    return chosen
 
 
 def _named_by(t: Target, named: str, banned: set[str], git):
@@ -407,7 +431,7 @@ def _named_by(t: Target, named: str, banned: set[str], git):
     exact = [m for m in alive if m.path.stem.lower() == lowered
              or (lowered.startswith(m.revision.lower()) and lowered[len(m.revision):len(m.revision) + 1] in "_-."
                  and len(m.revision) < len(lowered))
-             or (len(lowered) >= 8 and m.revision.lower().startswith(lowered))]
+             or (len(lowered) >= 4 and m.revision.lower().startswith(lowered))]
     if len(exact) == 1:
         return exact[0], f"{named!r} is its name"
     return None, ""
@@ -467,8 +491,9 @@ def _duplicates(t: Target, by_id: dict[str, list[Migration]], settings: Settings
             if m is kept:
                 continue
             parent = t.parents[m.rel][0] if t.parents[m.rel] else None
-            base = t.id_of(parent) if parent and number_of(t.id_of(parent)) == number_of(m.revision) else m.revision
-            new = (suffixed_id(base, taken) if style == "numbered" else None) or derived_hex_id(f"{m.rel}\0{m.revision}", taken)
+            after = t.id_of(parent) if parent else None
+            new = (suffixed_id(m.revision, taken, after) if style == "numbered" else None) or \
+                derived_hex_id(f"{m.rel}\0{m.revision}", taken)
             t.new_ids[m.rel] = new
             t.renamed_by[m.rel] = key
             taken.add(new)
@@ -590,6 +615,7 @@ def _resolve_heads(t: Target, frozen: set[str], applied: set[str] = frozenset())
                 why = t.order.explain(before, m) if t.order.before(before, m) else \
                     f"{before.name} is applied on the database (--db), {m.name} is not"
                 decision.reasons.append(f"{Target.ref(m)} now follows {Target.ref(before)}: {why}")
+                t.why[rel] = why
                 if not decision.file:
                     decision.revision, decision.file = m.revision, rel
                 t.set_parents(rel, new, key)

@@ -247,3 +247,55 @@ def alembic_script(root: Path, ini: str = "alembic.ini", section: str = "alembic
     cfg = Config(file_=str(ini_path) if ini_path.exists() else None,
                  toml_file=str(toml) if toml.exists() else None, ini_section=section)
     return ScriptDirectory.from_config(cfg)
+
+
+class Timeline:
+    """A project whose migrations land one commit at a time, as a team's would: on main, or on
+    branches merged with `git merge --no-ff` (a pull request), each at a fixed date.
+
+        t = Timeline(tmp_path)
+        t.land(("001", None)); t.branch("feature"); t.land(("002", "001"), on="feature")
+        t.land(("002b", "001")); t.merge("feature")
+    """
+
+    def __init__(self, root: Path, **project: Any) -> None:
+        self.root = write_project(root, [], **project)
+        self.versions = self.root / "migrations" / "versions"
+        self.clock = 1_700_000_000
+        self._git("init", "-q", "-b", "main")
+        self._git("add", "-A")
+        self._commit("scaffold")
+
+    def _git(self, *args: str) -> str:
+        env = {**os.environ, "GIT_AUTHOR_DATE": f"@{self.clock} +0000", "GIT_COMMITTER_DATE": f"@{self.clock} +0000",
+               "GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com",
+               "GIT_COMMITTER_NAME": "Dev", "GIT_COMMITTER_EMAIL": "dev@example.com"}
+        proc = subprocess.run(["git", *args], cwd=self.root, env=env, capture_output=True, text=True)
+        if proc.returncode:
+            raise RuntimeError(f"git {' '.join(args)}: {proc.stderr}")
+        return proc.stdout
+
+    def _commit(self, message: str) -> None:
+        self.clock += 3600
+        self._git("commit", "-q", "--allow-empty", "-m", message)
+
+    def land(self, *specs: Any, on: str = "main") -> list[Path]:
+        """Commit these migrations (one commit) on branch `on`."""
+        self._git("checkout", "-q", on)
+        paths = write_migrations(self.versions, specs)
+        self._git("add", "-A")
+        self._commit("add " + ", ".join(p.name for p in paths))
+        return paths
+
+    def edit(self, path: Path, old: str, new: str, message: str = "edit") -> None:
+        path.write_text(path.read_text().replace(old, new))
+        self._git("add", "-A")
+        self._commit(message)
+
+    def branch(self, name: str, start: str = "main") -> None:
+        self._git("branch", name, start)
+
+    def merge(self, name: str, into: str = "main") -> None:
+        self._git("checkout", "-q", into)
+        self.clock += 3600
+        self._git("merge", "-q", "--no-ff", "-m", f"Merge {name}", name)

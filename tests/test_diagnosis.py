@@ -22,10 +22,10 @@ def only(found, code):
 def test_codes_and_severities_match_the_design():
     assert set(CODES) == {
         "parse-error", "duplicate-revision", "missing-parent", "missing-dependency", "cycle",
-        "multiple-bases", "multiple-heads", "duplicate-branch-label", "header-mismatch",
-        "filename-mismatch", "schema-order",
+        "multiple-bases", "multiple-heads", "duplicate-branch-label", "duplicate-number",
+        "header-mismatch", "filename-mismatch", "schema-order",
     }
-    warnings = {"header-mismatch", "filename-mismatch", "schema-order"}
+    warnings = {"duplicate-number", "header-mismatch", "filename-mismatch", "schema-order"}
     assert {c for c, s in SEVERITY.items() if s == "warning"} == warnings
     assert {c for c, s in SEVERITY.items() if s == "error"} == set(CODES) - warnings
 
@@ -55,8 +55,9 @@ def test_cycle_names_only_the_loop_not_its_descendants(tmp_path):
     assert set(cycle.files) == {V + "c_step.py", V + "d_step.py"}
     assert cycle.severity == "error"
     assert cycle.message == "down_revision loops: c -> d -> c"
-    # the chain hanging off the loop is not reported as extra heads
-    assert only(found, "multiple-heads") == []
+    # the head of the chain hanging off the loop counts: one head count everywhere
+    (heads,) = only(found, "multiple-heads")
+    assert heads.revisions == ("b", "f")
 
 
 def test_two_separate_cycles_and_a_self_loop(tmp_path):
@@ -82,7 +83,7 @@ def test_missing_parent_groups_the_children_of_one_dangling_id(tmp_path):
 
 def test_empty_down_revision_is_broken_not_a_base(tmp_path):
     found, graph = problems(tmp_path, [("a", None), ("b", "")])
-    assert [(p.code, p.revisions) for p in found] == [("missing-parent", ("b",))]
+    assert [(p.code, p.revisions) for p in found] == [("missing-parent", ("b",)), ("multiple-heads", ("a", "b"))]
     assert "empty id" in found[0].message
     assert graph.bases == ["a"]
 
@@ -98,10 +99,29 @@ def test_missing_dependency(tmp_path):
 
 
 def test_multiple_bases_names_the_unlabelled_roots(tmp_path):
-    found, _ = problems(tmp_path, [("a", None), ("b", None), ("c", ("a", "b"))])
-    assert [(p.code, p.revisions, p.files) for p in found] == [
+    found, _ = problems(tmp_path, [("a", None), ("b", None), ("c", "a"), ("d", "b")])
+    assert [(p.code, p.revisions, p.files) for p in found if p.code == "multiple-bases"] == [
         ("multiple-bases", ("a", "b"), (V + "a_step.py", V + "b_step.py")),
     ]
+
+
+def test_roots_joined_by_a_merge_revision_are_fine(tmp_path):
+    # alembic upgrades through joined roots: some projects have had two for years
+    found, graph = problems(tmp_path, [("a", None), ("b", None), ("c", ("a", "b")), ("d", "c")])
+    assert found == [] and sorted(graph.bases) == ["a", "b"]
+
+
+def test_duplicate_number_with_distinct_ids_is_a_warning(tmp_path):
+    specs = [("001_init", None), ("002_users", "001_init"), ("002_posts", "001_init"),
+             ("003_tags", "002_users")]
+    found, _ = problems(tmp_path, specs)
+    (dup,) = only(found, "duplicate-number")
+    assert dup.severity == "warning" and set(dup.revisions) == {"002_users", "002_posts"}
+    assert "number 002" in dup.message
+    # one id declared twice is a duplicate-revision, not also a duplicate number
+    found, _ = problems(tmp_path / "other", [("001", None), ("002", "001", {"message": "a"}),
+                                             ("002", "001", {"message": "b"})])
+    assert only(found, "duplicate-number") == []
 
 
 def test_labelled_branches_bases_and_heads_are_not_errors(tmp_path):
@@ -198,7 +218,8 @@ def test_every_problem_at_once_errors_first_in_code_order(tmp_path):
                           "missing-dependency", "multiple-bases", "multiple-heads", "header-mismatch"}
     assert codes == sorted(codes, key=CODES.index)
     heads = only(found, "multiple-heads")[0]
-    assert set(heads.revisions) == {"b", "c", "g", "h"}  # not d (dangling) nor e/f (loop)
+    # every head counts, d below its missing parent too (not e/f: in a loop, both have a child)
+    assert set(heads.revisions) == {"b", "c", "d", "g", "h"}
 
 
 def test_schema_order_through_the_same_diagnosis(tmp_path):

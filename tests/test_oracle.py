@@ -174,7 +174,7 @@ def test_empty_down_revision_alembic_fails_chaintui_reports(tmp_path):
     root = write_project(tmp_path, [("a", None), ("b", "")])
     error, _ = _alembic_verdict(root)
     assert isinstance(error, KeyError)
-    assert list(_codes(root)) == ["missing-parent"]
+    assert list(_codes(root)) == ["missing-parent", "multiple-heads"]
 
 
 def test_parse_error_alembic_fails_chaintui_goes_on(tmp_path):

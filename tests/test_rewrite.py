@@ -127,3 +127,11 @@ def test_crlf_line_endings_survive():
     source = b"revision = 'a'\r\ndown_revision = 'b'  # x\r\n\r\ndef upgrade():\r\n    pass\r\n"
     after = rewrite.set_parents(source, ("c",))
     assert after == source.replace(b"'b'", b"'c'")
+
+
+def test_bare_revises_label_gets_its_space():
+    source = b'"""msg\n\nRevision ID: b\nRevises:\nCreate Date: 2024-01-01\n"""\nrevision = "b"\ndown_revision = None\n'
+    out = rewrite.set_parents(source, ("a",))
+    assert b"\nRevises: a\n" in out and b'down_revision = "a"' in out
+    back = rewrite.set_parents(out, ())
+    assert b"\nRevises: \n" in back and b"down_revision = None" in back

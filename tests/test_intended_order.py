@@ -1,0 +1,268 @@
+"""The intended order behind every fix (chaintui.order, chaintui.target): each rule of issue 9,
+checked on real git histories by what alembic walks after `plan` + applying the fixes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from chaintui.analysis import analyze
+from chaintui.gitops import Repository
+from chaintui.planner import plan
+from tests.builders import Timeline, alembic_script, git_init, write_project
+from tests.conftest import run_chaintui
+
+
+def apply_all(root: Path, **options):
+    """Plan, then commit every fix; returns the plan."""
+    result = plan(analyze(root), **options)
+    repo = Repository.open(root)
+    for fix in result.fixes:
+        graph = next(s.graph for s in analyze(root).sets if s.mset.name == fix.set_name)
+        repo.apply(fix, graph)
+    return result
+
+
+def walk(root: Path) -> list[str]:
+    """What alembic itself walks, base to head, as file stems."""
+    script = alembic_script(root)
+    assert len(script.get_heads()) == 1
+    return [Path(r.path).stem for r in reversed(list(script.walk_revisions()))]
+
+
+def table(name: str) -> dict:
+    return {"upgrade": [f"op.create_table({name!r}, sa.Column('id', sa.Integer()))"],
+            "downgrade": [f"op.drop_table({name!r})"]}
+
+
+def column(on: str, name: str) -> dict:
+    return {"upgrade": [f"op.add_column({on!r}, sa.Column({name!r}, sa.Integer()))"],
+            "downgrade": [f"op.drop_column({on!r}, {name!r})"]}
+
+
+# ------------------------------------------------------------------------------ heads
+
+
+def test_later_landed_branch_goes_after_the_other(tmp_path):
+    t = Timeline(tmp_path)
+    t.land(("aaaaaaaaaaaa", None, table("users")))
+    t.branch("early")
+    t.branch("late")
+    # written first, merged second: the merge (landing) decides, not the Create Date
+    t.land(("cccccccccccc", "aaaaaaaaaaaa", {**column("users", "b"), "message": "late pr"}), on="late")
+    t.land(("bbbbbbbbbbbb", "aaaaaaaaaaaa", {**column("users", "a"), "message": "early pr"}), on="early")
+    t.merge("early")
+    t.merge("late")
+    result = apply_all(t.root)
+    assert [(f.kind, f.revision, f.parents) for f in result.fixes] == [("linearize", "cccccccccccc", ("bbbbbbbbbbbb",))]
+    assert "landed" in result.fixes[0].reason and "after bbbbbbbbbbbb_early_pr.py" in result.fixes[0].reason
+    assert walk(t.root) == ["aaaaaaaaaaaa_step", "bbbbbbbbbbbb_early_pr", "cccccccccccc_late_pr"]
+
+
+def test_three_heads_go_in_landing_order(tmp_path):
+    t = Timeline(tmp_path)
+    t.land(("a0a0a0a0a0a0", None))
+    for name in ("one", "two", "three"):
+        t.branch(name)
+    t.land(("f3f3f3f3f3f3", "a0a0a0a0a0a0", {"message": "three"}), on="three")
+    t.land(("f2f2f2f2f2f2", "a0a0a0a0a0a0", {"message": "two"}), on="two")
+    t.land(("f1f1f1f1f1f1", "a0a0a0a0a0a0", {"message": "one"}), on="one")
+    for name in ("two", "three", "one"):
+        t.merge(name)
+    apply_all(t.root)
+    assert walk(t.root)[1:] == ["f2f2f2f2f2f2_two", "f3f3f3f3f3f3_three", "f1f1f1f1f1f1_one"]
+
+
+def test_a_history_that_merges_gets_a_merge_revision(tmp_path):
+    t = Timeline(tmp_path)
+    t.land(("a0a0a0a0a0a0", None))
+    t.land(("b1b1b1b1b1b1", "a0a0a0a0a0a0"), ("c1c1c1c1c1c1", "a0a0a0a0a0a0"))
+    t.land(("d1d1d1d1d1d1", ("b1b1b1b1b1b1", "c1c1c1c1c1c1"), {"message": "merge heads"}))
+    t.branch("x")
+    t.land(("e2e2e2e2e2e2", "d1d1d1d1d1d1", {"message": "x"}), on="x")
+    t.land(("f2f2f2f2f2f2", "d1d1d1d1d1d1", {"message": "y"}))
+    t.merge("x")
+    result = apply_all(t.root)
+    (merge,) = result.fixes
+    assert merge.kind == "merge-heads" and merge.parents == ("f2f2f2f2f2f2", "e2e2e2e2e2e2")
+    assert "the history resolves heads with merge revisions" in merge.reason
+    assert "d1d1d1d1d1d1_merge_heads.py" in merge.reason
+    assert len(alembic_script(t.root).get_heads()) == 1
+
+
+@pytest.mark.parametrize("setting, kind", [("merge", "merge-heads"), ("linearize", "linearize")])
+def test_the_project_setting_decides_merge_or_linearize(tmp_path, setting, kind):
+    root = write_project(tmp_path, [("a1", None), ("b2", "a1"), ("c3", "a1")])
+    (root / "pyproject.toml").write_text(f'[tool.chaintui]\nheads = "{setting}"\n')
+    git_init(root)
+    (fix,) = plan(analyze(root)).fixes
+    assert fix.kind == kind and f'heads = "{setting}"' in fix.reason
+
+
+# ------------------------------------------------------------------------------ roots
+
+
+def test_main_root_is_the_earliest_and_a_root_mid_history_stays_in_place(tmp_path):
+    ids = [f"{i:04d}" for i in range(8)]
+    specs = [(rev, ids[i - 1] if i else None) for i, rev in enumerate(ids)]
+    specs[5] = (ids[5], None)  # the middle revision lost its parent: the later half is the bigger
+    root = write_project(tmp_path, specs)
+    git_init(root)
+    result = apply_all(root)
+    assert [(f.kind, f.revision, f.parents) for f in result.fixes] == [("relink", "0005", ("0004",))]
+    assert walk(root) == [f"{rev}_step" for rev in ids]
+
+
+def test_roots_joined_by_a_merge_revision_are_left_alone(tmp_path):
+    root = write_project(tmp_path, [("a1", None), ("b1", None), ("c2", ("a1", "b1")), ("d3", "c2")])
+    git_init(root)
+    assert plan(analyze(root)).fixes == []
+    assert not analyze(root).has_errors
+
+
+def test_an_extra_root_that_recreates_the_baseline_is_removed(tmp_path):
+    both = {"upgrade": ["op.create_table('users', sa.Column('id', sa.Integer()))",
+                        "op.create_table('orgs', sa.Column('id', sa.Integer()))"],
+            "downgrade": ["op.drop_table('orgs')", "op.drop_table('users')"]}
+    root = write_project(tmp_path, [
+        ("001", None, {**both, "message": "baseline"}),
+        ("002", "001", table("posts")),
+        ("003", None, {**table("users"), "message": "initial"}),
+    ])
+    git_init(root)
+    (fix,) = plan(analyze(root)).fixes
+    assert fix.kind == "remove" and fix.file.endswith("003_initial.py")
+    assert "only re-creates tables" in fix.reason
+
+
+# ------------------------------------------------------------------------------ duplicates
+
+
+def test_duplicates_stay_at_their_numbers_position_in_the_projects_style(tmp_path):
+    t = Timeline(tmp_path)
+    t.land(("0007", None, table("users")))
+    t.land(("0008", "0007", {**column("users", "x"), "message": "first"}))
+    t.land(("0008", "0007", {**column("users", "y"), "message": "second"}))
+    t.land(("0008", "0007", {**column("users", "z"), "message": "third"}))
+    t.land(("0009", "0008", column("users", "w")))
+    t.land(("0010", "0009", column("users", "v")))
+    result = apply_all(t.root)
+    (dup,) = result.fixes
+    assert dup.kind == "keep-duplicate" and dup.keep.endswith("0008_first.py")
+    assert dict(dup.renamed) == {"migrations/versions/0008_second.py": "0008a",
+                                 "migrations/versions/0008_third.py": "0008b"}
+    assert walk(t.root) == ["0007_step", "0008_first", "0008a_second", "0008b_third", "0009_step", "0010_step"]
+
+
+def test_a_stale_copy_is_removed_not_renumbered(tmp_path):
+    t = Timeline(tmp_path)
+    t.land(("0001", None, table("users")))
+    t.land(("0002", "0001", table("posts")))
+    t.land(("0003", "0002", {**column("users", "admin"), "message": "add admin"}))
+    # renumbered on a branch, but the old file came back with a merge: same body, stale id
+    t.land(("0003", "0002", {**table("tags"), "message": "add tags"}))
+    t.land(("0004", "0003", {**column("users", "admin"), "message": "add admin"}))
+    result = plan(analyze(t.root))
+    removed = [f.file for f in result.fixes if f.kind == "remove"]
+    assert removed == ["migrations/versions/0003_add_admin.py"]
+    assert "byte for byte 0004_add_admin.py" in result.fixes[0].reason
+    apply_all(t.root)
+    assert walk(t.root) == ["0001_step", "0002_step", "0003_add_tags", "0004_add_admin"]
+
+
+def test_files_sharing_a_number_that_fork_are_serialized(tmp_path):
+    t = Timeline(tmp_path)
+    t.land(("017_users", None, table("users")))
+    t.branch("pr")
+    t.land(("018_posts", "017_users", table("posts")), on="pr")
+    t.land(("018_tags", "017_users", table("tags")))
+    t.merge("pr")
+    found = {p.code for p in analyze(t.root).problems}
+    assert {"duplicate-number", "multiple-heads"} <= found
+    apply_all(t.root)
+    assert walk(t.root) == ["017_users_step", "018_tags_step", "018a_posts_step"]
+
+
+# ------------------------------------------------------------------------------ loops, dangling
+
+
+def test_a_loop_is_broken_at_the_edge_edited_last(tmp_path):
+    t = Timeline(tmp_path)
+    t.land(("a1a1a1a1a1a1", None))
+    t.land(("b2b2b2b2b2b2", "a1a1a1a1a1a1"))
+    (c3,) = t.land(("c3c3c3c3c3c3", "b2b2b2b2b2b2"))
+    (d4,) = t.land(("d4d4d4d4d4d4", "c3c3c3c3c3c3"))
+    # someone "fixed" something by pointing c3 at d4: c3's line is the edited one
+    t.edit(c3, "down_revision: Union[str, Sequence[str], None] = 'b2b2b2b2b2b2'",
+           "down_revision: Union[str, Sequence[str], None] = 'd4d4d4d4d4d4'")
+    (fix,) = plan(analyze(t.root)).fixes
+    assert (fix.kind, fix.revision, fix.parents) == ("break-cycle", "c3c3c3c3c3c3", ("b2b2b2b2b2b2",))
+    assert "edited after it landed (git blame)" in fix.reason
+
+
+def test_a_dangling_parent_follows_the_file_before_it_that_has_its_tables(tmp_path):
+    root = write_project(tmp_path, [
+        ("001", None, table("users")), ("002", "001", table("posts")), ("003", "001", table("tags")),
+        ("004", "ghost", column("posts", "x")),
+    ])
+    git_init(root)
+    result = plan(analyze(root))
+    relink = next(f for f in result.fixes if f.revision == "004" and f.kind == "relink")
+    assert relink.parents == ("002",)  # not 003: the posts table comes from 002
+    assert not result.stopped and not result.result.has_errors
+
+
+def test_a_plan_that_would_break_the_schema_stops_and_fix_exits_1(tmp_path):
+    # 003 names its parent by file name (strong evidence) but needs a table only 002 creates
+    root = write_project(tmp_path, [
+        ("001", None, {**table("users"), "filename": "001_base.py"}),
+        ("002", "001", table("posts")),
+        ("003", "001_base", column("posts", "x")),
+    ])
+    git_init(root)
+    result = plan(analyze(root))
+    assert result.stopped and "would break the schema order" in result.stopped
+    proc = run_chaintui("fix", str(root), "--all", "--yes")
+    assert proc.returncode == 1 and "would break the schema order" in proc.stderr
+
+
+# ------------------------------------------------------------------------------ plan == fix
+
+
+def test_plan_shows_exactly_the_ids_fix_commits(tmp_path):
+    root = write_project(tmp_path, [
+        ("a1a1a1a1a1a1", None), ("b2b2b2b2b2b2", "a1a1a1a1a1a1", {"message": "one", **table("one")}),
+        ("b2b2b2b2b2b2", "a1a1a1a1a1a1", {"message": "two", **table("two")}),
+    ])
+    git_init(root)
+    first = json.loads(run_chaintui("plan", str(root), "--format", "json").stdout)
+    second = json.loads(run_chaintui("plan", str(root), "--format", "json").stdout)
+    assert first == second
+    (renamed,) = first["fixes"][0]["renamed"].values()
+    fixed = run_chaintui("fix", str(root), "--all", "--yes")
+    assert fixed.returncode == 0, fixed.stderr
+    assert any(renamed in p.read_text() for p in (root / "migrations/versions").glob("*.py"))
+
+
+def test_fix_all_fixes_errors_only_and_tidy_is_opt_in(tmp_path):
+    root = write_project(tmp_path, [("001", None), ("002", "001", {"header": {"Revises": "000"}}),
+                                    ("003", "ghost")])
+    git_init(root)
+    kinds = [f.kind for f in plan(analyze(root)).fixes]
+    assert kinds == ["relink"]
+    tidy = [f.kind for f in plan(analyze(root), tidy=True).fixes]
+    assert tidy == ["relink", "sync-header"]
+
+
+def test_a_renamed_copy_keeps_the_date_prefix_of_its_file_name(tmp_path):
+    root = write_project(tmp_path, [
+        ("a1a1a1a1a1a1", None, {"filename": "2024-01-01-1200_init.py"}),
+        ("b2b2b2b2b2b2", "a1a1a1a1a1a1", {"filename": "2024-02-01-1200_add_x.py", **table("x")}),
+        ("b2b2b2b2b2b2", "a1a1a1a1a1a1", {"filename": "2024-02-02-1200_add_y.py", **table("y")}),
+    ])
+    git_init(root)
+    apply_all(root)
+    names = sorted(p.name for p in (root / "migrations/versions").glob("*.py"))
+    assert names == ["2024-01-01-1200_init.py", "2024-02-01-1200_add_x.py", "2024-02-02-1200_add_y.py"]
