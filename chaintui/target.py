@@ -94,6 +94,10 @@ class Target:
     policy_reason: str = ""
     why: dict[str, str] = field(default_factory=dict)
     """rel -> the evidence for its new place (with ref() placeholders)."""
+    cut_reason: dict[str, str] = field(default_factory=dict)
+    """rel -> why its edge was the one of its loop to cut."""
+    twin: dict[str, str] = field(default_factory=dict)
+    """rel of a removed stale copy -> rel of the copy kept."""
     chosen: dict[str, tuple[str, str]] = field(default_factory=dict)
     """rel -> (parent rel, evidence) decided for its slot: the planned relink of that file
     (heads may later move it further: that is a separate fix)."""
@@ -132,7 +136,8 @@ def derive(graph: RevisionGraph, problems: list[Problem], *, git: GitHistory | N
     suspects = {f for p in problems if p.is_error for f in p.files}
     prelim = intended_order(nodes, {}, git, schema=False, facts=facts)
     removed: dict[str, tuple[str, str, tuple[str, ...]]] = {}  # rel -> (key, reason, codes)
-    for rel, kept in stale_copies(nodes, suspects, lambda m: (prelim.pos(m),)).items():
+    twins = stale_copies(nodes, suspects, lambda m: (prelim.pos(m),))
+    for rel, kept in twins.items():
         removed[rel] = (f"remove:{rel}", f"its body is byte for byte {graph.by_rel[kept].name}'s: a stale "
                                          "copy (running it again would repeat the same DDL)",
                         ("duplicate-revision",))
@@ -161,14 +166,20 @@ def derive(graph: RevisionGraph, problems: list[Problem], *, git: GitHistory | N
                 slots[m.rel].append((index, "ambiguous", p))
             else:
                 slots[m.rel].append((index, "dangling", p))
-    _cut_loops(alive, valid, slots, frozen, facts, git, prelim)
+    cut_reasons: dict[str, str] = {}
+    _cut_loops(alive, valid, slots, frozen, git, prelim, cut_reasons)
     # A file with a slot is no root: whatever the signals say, it comes after the main root.
     roots = [m for m in alive if m.is_base and not slots.get(m.rel)]
     main = min(roots, key=prelim.pos, default=None)
     constraints = {rel: ps + ([main.rel] if slots.get(rel) and main is not None and rel != main.rel else [])
                    for rel, ps in valid.items()}
+    depends = {m.rel: [by_id[d][0].rel for d in m.depends_on if len(by_id.get(d, ())) == 1] for m in alive}
+    for rel, extra in depends.items():  # depends_on: "run after these", whichever branch they are on
+        constraints[rel] += extra
     order = intended_order(alive, constraints, git, facts=facts)
     t = Target(graph, order, {m.rel: list(valid[m.rel]) for m in alive})
+    t.cut_reason = cut_reasons
+    t.twin = twins
     for rel, (key, why, codes) in removed.items():
         t.removed[rel] = key
         m = graph.by_rel[rel]
@@ -188,8 +199,9 @@ def derive(graph: RevisionGraph, problems: list[Problem], *, git: GitHistory | N
             t.set_parents(m.rel, parents, key)
             t.why[m.rel] = why
             t.chosen[m.rel] = (chosen.rel, why)
-    t.order = intended_order(alive, t.parents, git, facts=facts)
-    _duplicates(t, by_id, settings)
+    t.order = intended_order(alive, {rel: ps + depends.get(rel, []) for rel, ps in t.parents.items()},
+                             git, facts=facts)
+    _duplicates(t, by_id, settings, frozen)
     t.policy, t.policy_reason = heads_policy.decide(t, settings, applied)
     _resolve_heads(t, frozen, _applied_rels(graph, applied))
     return t
@@ -235,7 +247,7 @@ def _own(t: Target, rel: str, key: str, kind: str, m: Migration, why: str) -> No
         decision.reasons.append(why)
 
 
-def _cut_loops(alive, valid, slots, frozen, facts, git, prelim: IntendedOrder) -> None:
+def _cut_loops(alive, valid, slots, frozen, git, prelim: IntendedOrder, reasons: dict[str, str]) -> None:
     """Turn the edge of each loop that was edited last into a cut slot.
 
     A loop may run through an id two files declare (an ambiguous slot): such a slot counts as an
@@ -275,8 +287,8 @@ def _cut_loops(alive, valid, slots, frozen, facts, git, prelim: IntendedOrder) -
             if parent in valid[child]:
                 valid[child].remove(parent)
             slots[child] = [entry for entry in slots[child] if entry[2] != named] + [(index, "cut", named)]
-            by_rel[child]._cut_reason = ("edited after it landed (git blame)" if blamed else  # type: ignore[attr-defined]
-                                         "it points forward in the project's order")
+            reasons[child] = ("edited after it landed (git blame)" if blamed else
+                              "it points forward in the project's order")
 
 
 def _loops(valid: dict[str, list[str]]) -> list[list[str]]:
@@ -382,7 +394,11 @@ def _decide(t: Target, m: Migration, kind: str, named: str, by_id, git):
     if kind == "dangling" and removal is not None:
         key = removal
     chosen, why = None, ""
-    if kind == "dangling" and named:
+    copy = next((rel for rel in t.twin if graph.by_rel[rel].revision == named), None)
+    if kind == "dangling" and copy is not None and t.twin[copy] not in banned:
+        kept = graph.by_rel[t.twin[copy]]
+        chosen, why = kept, f"the removed {graph.by_rel[copy].name} was a copy of {kept.name}"
+    if kind == "dangling" and named and chosen is None:
         chosen, why = _named_by(t, named, banned, git)
     if kind == "cut" and m.header.revises:
         said = [by_id[r][0] for r in m.header.revises if len(by_id.get(r, ())) == 1]
@@ -396,7 +412,7 @@ def _decide(t: Target, m: Migration, kind: str, named: str, by_id, git):
     if chosen is None:
         return key, None, ""
     what = {"dangling": f"named {named!r}, which no file declares" if named else "had down_revision = \"\"",
-            "cut": f"closed a loop by naming {named} ({getattr(m, '_cut_reason', '')})",
+            "cut": f"closed a loop by naming {named} ({t.cut_reason.get(m.rel, '')})",
             "root": "was a second root"}[kind]
     return key, chosen, f"{Target.ref(m)} {what}; it now follows {Target.ref(chosen)}: {why}"
 
@@ -455,7 +471,7 @@ def _descendants(parents: dict[str, list[str]], rel: str) -> set[str]:
 # -------------------------------------------------------------------------------- duplicates
 
 
-def _duplicates(t: Target, by_id: dict[str, list[Migration]], settings: Settings) -> None:
+def _duplicates(t: Target, by_id: dict[str, list[Migration]], settings: Settings, frozen: set[str]) -> None:
     """Serialize files that share an id (or a number, where they fork) and give new ids."""
     graph, order = t.graph, t.order
     style = settings.id_style or detect_style(graph.by_id)[0]
@@ -469,7 +485,8 @@ def _duplicates(t: Target, by_id: dict[str, list[Migration]], settings: Settings
                                                     ("duplicate-revision",))
         t.decisions[key] = decision
         decision.kind, decision.revision = "keep-duplicate", rev
-        siblings = [m for m in members if set(t.parents[m.rel]) == set(t.parents[members[0].rel])]
+        siblings = [m for m in members if set(t.parents[m.rel]) == set(t.parents[members[0].rel])
+                    and (m is members[0] or m.rel not in frozen)]
         # Siblings are chained in the intended order and the first keeps the id (the number's
         # own position); copies at different places keep theirs, and the id stays with the one
         # later migrations build on.
