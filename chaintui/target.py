@@ -38,7 +38,7 @@ from chaintui.copies import redundant_roots, stale_copies
 from chaintui.graph import RevisionGraph
 from chaintui.history import GitHistory
 from chaintui.model import Migration, Problem
-from chaintui.naming import derived_hex_id, detect_style, file_declares_other, number_of, suffixed_id
+from chaintui.naming import derived_hex_id, detect_style, file_declares_other, suffixed_id
 from chaintui.order import IntendedOrder, facts_of, intended_order
 from chaintui.schema import creates, needs
 from chaintui.settings import DEFAULT, Settings
@@ -477,7 +477,6 @@ def _duplicates(t: Target, by_id: dict[str, list[Migration]], settings: Settings
     style = settings.id_style or detect_style(graph.by_id)[0]
     groups: list[tuple[str, list[Migration]]] = [(rev, sorted(files, key=order.pos))
                                                  for rev, files in by_id.items() if len(files) > 1]
-    groups += _number_forks(t, by_id)
     taken = set(graph.by_id)
     for rev, members in sorted(groups, key=lambda g: order.pos(g[1][0])):
         key = f"dup:{rev}"
@@ -521,20 +520,6 @@ def _duplicates(t: Target, by_id: dict[str, list[Migration]], settings: Settings
         decision.reasons.insert(0, f"{len(members)} files declare {shared} ({names}); "
                                    f"{kept.name} keeps it: {_why_kept(t, kept, members)}. The others stay at "
                                    f"their position in the intended order, with ids in the project's style.")
-
-
-def _number_forks(t: Target, by_id) -> list[tuple[str, list[Migration]]]:
-    """Files with one number and distinct ids that are siblings (they fork the history)."""
-    if not t.order.numbered:
-        return []
-    by_number: dict[tuple, list[Migration]] = defaultdict(list)
-    for rel, ps in t.parents.items():
-        m = t.graph.by_rel[rel]
-        number = number_of(m.revision) or number_of(m.path.stem)
-        if number is not None and len(by_id[m.revision]) == 1:
-            by_number[(number[0], tuple(sorted(ps)))].append(m)
-    return [(f"number {files[0].path.stem.split('_')[0]}", sorted(files, key=t.order.pos))
-            for (_, _), files in by_number.items() if len(files) > 1]
 
 
 def _kept(t: Target, rev: str, members: list[Migration]) -> Migration:
@@ -605,37 +590,56 @@ def _ancestors(t: Target, rel: str) -> set[str]:
 
 
 def _resolve_heads(t: Target, frozen: set[str], applied: set[str] = frozenset()) -> None:
+    """Merge the heads of each branch, or linearize them two at a time, deepest fork first: of two
+    parallel branches the one that landed later goes after the other's head, as a unit (its own
+    order kept). What a deployed database has run (--db) goes first."""
     for group in heads_of(t):
         if len(group) < 2:
             continue
         if t.policy == "merge":
             t.merges.append(MergeSpec(group, t.policy_reason))
             continue
-        lines = [_ancestors(t, h) for h in group]
-        common = set.intersection(*lines)
-        # What a deployed database has run stays first: the rest goes after it.
-        region = sorted(set.union(*lines) - common, key=lambda rel: (rel not in applied, t.order.pos(rel)))
         key = "heads:" + ",".join(group)
         decision = Decision(key, "linearize", "", "", [t.policy_reason], ("multiple-heads",))
-        previous = None
-        for rel in region:
-            ps = t.parents[rel]
-            if previous is not None and previous not in ps and rel not in frozen:
-                if len(ps) <= 1:
-                    new = [previous]
-                else:  # a merge revision in the region: it now merges `previous` in place of its ancestor
-                    below = _ancestors(t, previous)
-                    replaced = [p for p in ps if p in below]
-                    new = ([previous if p == replaced[0] else p for p in ps if p not in replaced[1:]]
-                           if replaced else [*ps, previous])
-                m, before = t.graph.by_rel[rel], t.graph.by_rel[previous]
-                why = t.order.explain(before, m) if t.order.before(before, m) else \
-                    f"{before.name} is applied on the database (--db), {m.name} is not"
+        heads = list(group)
+        for _ in range(len(group) - 1):
+            lines = {h: _ancestors(t, h) for h in heads}
+            one, two = max(((a, b) for i, a in enumerate(heads) for b in heads[i + 1:]),
+                           key=lambda pair: (len(lines[pair[0]] & lines[pair[1]]), -t.order.pos(pair[1])))
+            own = {one: lines[one] - lines[two], two: lines[two] - lines[one]}
+            earlier, later = sorted((one, two), key=lambda h: _landed(t, own[h], applied))
+            common = lines[one] & lines[two]
+            roots = [rel for rel in own[later] if not set(t.parents[rel]) & own[later]]
+            moved = False
+            for rel in sorted(roots, key=t.order.pos):
+                if rel in frozen:
+                    continue
+                new = [earlier] + [p for p in t.parents[rel] if p not in common]
+                m, before = t.graph.by_rel[rel], t.graph.by_rel[earlier]
+                why = _why_after(t, before, m, own[earlier], own[later], applied)
                 decision.reasons.append(f"{Target.ref(m)} now follows {Target.ref(before)}: {why}")
                 t.why[rel] = why
                 if not decision.file:
                     decision.revision, decision.file = m.revision, rel
                 t.set_parents(rel, new, key)
-            previous = rel
+                moved = True
+            heads = [h for h in heads if h != earlier] if moved else [h for h in heads if h not in (one, two)]
         if decision.file:
             t.decisions[key] = decision
+
+
+def _landed(t: Target, own: set[str], applied: set[str]) -> tuple:
+    """When a branch landed: its first file's landing (then its place in the intended order);
+    a branch a deployed database has run sorts first."""
+    def one(rel: str) -> tuple:
+        f = t.order.facts[rel]
+        return (f.landing.seq if f.landing is not None else float("inf"), t.order.pos(rel))
+    return (not (own & applied), min((one(rel) for rel in own), default=(float("inf"), 0)))
+
+
+def _why_after(t: Target, before: Migration, m: Migration, own_before: set[str], own_m: set[str],
+               applied: set[str]) -> str:
+    if own_before & applied and not own_m & applied:
+        return f"{before.name}'s branch is applied on the database (--db), {m.name}'s is not"
+    first = min(own_before, key=lambda rel: _landed(t, {rel}, set()))
+    return t.order.explain(t.graph.by_rel[first], m)

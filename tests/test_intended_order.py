@@ -172,7 +172,7 @@ def test_a_stale_copy_is_removed_not_renumbered(tmp_path):
     assert walk(t.root) == ["0001_step", "0002_step", "0003_add_tags", "0004_add_admin"]
 
 
-def test_files_sharing_a_number_that_fork_are_serialized(tmp_path):
+def test_files_sharing_a_number_that_fork_go_in_landing_order(tmp_path):
     t = Timeline(tmp_path)
     t.land(("017_users", None, table("users")))
     t.branch("pr")
@@ -182,7 +182,7 @@ def test_files_sharing_a_number_that_fork_are_serialized(tmp_path):
     found = {p.code for p in analyze(t.root).problems}
     assert {"duplicate-number", "multiple-heads"} <= found
     apply_all(t.root)
-    assert walk(t.root) == ["017_users_step", "018_tags_step", "018a_posts_step"]
+    assert walk(t.root) == ["017_users_step", "018_tags_step", "018_posts_step"]
 
 
 # ------------------------------------------------------------------------------ loops, dangling

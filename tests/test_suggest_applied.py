@@ -36,8 +36,8 @@ def test_two_heads_linearize_applied_branch_first_merge_when_both_are_applied(tm
 
 
 def test_renamed_applied_duplicate_carries_stamp_statements(tmp_path):
-    root = _project(tmp_path, [("a1", None), ("b2", "a1"), ("b2", "a1", {"filename": "b2_other.py"}),
-                               ("c3", "b2")])
+    root = _project(tmp_path, [("a1", None), ("b2", "a1"),
+                               ("b2", "a1", {"filename": "b2_other.py", "message": "other"}), ("c3", "b2")])
     analysis = analyze(root, use_cache=False)
     fixes = plan(analysis, applied={"c3"}).fixes
     keep = next(f for f in fixes if f.kind == "keep-duplicate")
