@@ -124,6 +124,8 @@ class GitTrees:
                 raise ChaintuiError(f"this is a shallow clone: HEAD and {ref} have no fork point in it; "
                                     "fetch full history (git fetch --unshallow; in CI, fetch-depth: 0)")
             raise ChaintuiError(f"HEAD and {ref} share no history: no fork point to compare from")
+        if ref in UPSTREAM_REFS:  # name it: `origin/main` says more than `@{upstream}`
+            ref = self._git("rev-parse", "--abbrev-ref", ref).strip() or ref
         return Points(ref, ref_sha, head_sha, fork)
 
     def tree(self, sha: str, dirs: list[str]) -> dict[str, str]:
