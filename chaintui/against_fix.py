@@ -104,10 +104,6 @@ def plan_move(sc: SetComparison, ref: str, id_style: str | None = None) -> MoveA
     last = max((n[0] for n in ref_numbers), default=None)
     renumber = source is not None and last is not None and any(n is not None for n in own_numbers) \
         and (sc.collides or any(n is not None and n[0] <= last for n in own_numbers))
-    if not renumber and any(m.revision in sc.ref.by_id for m in chain):
-        ids = ", ".join(m.revision for m in chain if m.revision in sc.ref.by_id)
-        raise Refused(f"{sc.mset.name}: this branch declares ids {ref} already has ({ids}) and they are "
-                      "not numbered: give them new ids by hand")
     taken_ids = set(sc.ref.by_id) | (set(sc.work.by_id) - sc.own_ids)
     taken_files = set(sc.ref_files) | (set(sc.work.by_rel) - {m.rel for m in chain})
     moves = []
@@ -123,6 +119,11 @@ def plan_move(sc: SetComparison, ref: str, id_style: str | None = None) -> MoveA
         taken_ids.add(new_id)
         taken_files.add(new_file)
         moves.append((m.rel, new_id, new_file))
+    clashes = [new for _, new, _ in moves if new in sc.ref.by_id]
+    if clashes:
+        raise Refused(f"{sc.mset.name}: this branch declares ids {ref} already has ({', '.join(clashes)}) "
+                      "and chaintui does not renumber them (not numbered, or id-style = \"hex\"): "
+                      "give them new ids by hand")
     head = chain[-1].revision
     old_new = [(m.revision, i) for m, (_, i, _) in zip(chain, moves) if i != m.revision]
     reason = (f"{ref} moved on since this branch forked: {sc.parent}, which this branch's first "
