@@ -93,14 +93,19 @@ class GitTrees:
         self._blobs: dict[str, bytes] = {}
 
     def _git(self, *args: str) -> str:
-        return self.repo.git.execute(["git", *args], strip_newline_in_stdout=False)
-
-    def resolve(self, ref: str) -> str:
         import git
 
         try:
+            return self.repo.git.execute(["git", *args], strip_newline_in_stdout=False)
+        except git.GitCommandError as exc:
+            lines = [l.strip() for l in str(exc.stderr or "").splitlines() if l.strip().strip("'")]
+            detail = lines[-1].strip("'") if lines else f"exit {exc.status}"
+            raise ChaintuiError(f"git {args[0]} failed: {detail[:200]}") from None
+
+    def resolve(self, ref: str) -> str:
+        try:
             return self._git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}").strip()
-        except git.GitCommandError:
+        except ChaintuiError:
             if ref in UPSTREAM_REFS:
                 raise NoUpstream("no upstream branch is configured: nothing to compare with "
                                  "(git branch --set-upstream-to origin/main)") from None
@@ -108,8 +113,6 @@ class GitTrees:
                                 "fetch-depth: 0)") from None
 
     def points(self, ref: str) -> Points:
-        import git
-
         ref_sha = self.resolve(ref)
         try:
             head_sha = self.repo.head.commit.hexsha
@@ -117,7 +120,7 @@ class GitTrees:
             raise ChaintuiError("the repository has no commits yet: nothing to compare with") from None
         try:
             fork = self._git("merge-base", head_sha, ref_sha).strip()
-        except git.GitCommandError:
+        except ChaintuiError:  # exit 1: no common ancestor
             fork = ""
         if not fork:
             if self._git("rev-parse", "--is-shallow-repository").strip() == "true":
@@ -179,7 +182,8 @@ class SetComparison:
     landed: list[Migration]
     """The files REF added since the fork point."""
     edited: list[tuple[str, str]]
-    """(file, what the branch did to it) for each migration REF already has."""
+    """(file, what the branch did: "changes", "deletes", "adds") for each migration REF has or
+    had at the fork point."""
     ref_files: frozenset[str]
     """Every migration file REF holds (project-relative): files a fix must never touch."""
     chain: list[Migration] | None = None
@@ -304,11 +308,11 @@ def _compare_set(trees: GitTrees, points: Points, sa: SetAnalysis, id_style: str
     edited = []
     for p in sorted(modified | deleted | (added & set(ref_tree))):
         if p in modified:
-            edited.append((rel_of(p), "changes" if p in ref_tree else "changes (and REF deleted)"))
+            edited.append((rel_of(p), "changes"))
         elif p in deleted and p in ref_tree:
             edited.append((rel_of(p), "deletes"))
         elif p in added:
-            edited.append((rel_of(p), "adds, with other content than REF,"))
+            edited.append((rel_of(p), "adds"))
     sc = SetComparison(
         mset=mset, work=work,
         ref=RevisionGraph(mset, ref_migrations),
@@ -488,9 +492,17 @@ def _problems(sc: SetComparison, points: Points, branch_rels: set[str],
     # 4. landed migrations the branch edits
     for rel, what in sc.edited:
         m = sc.work.by_rel.get(rel) or sc.ref.by_rel.get(rel)
-        problems.append(_problem(
-            EDITS_LANDED, f"this branch {what} {Path(rel).name}, a migration {ref_name} already has: "
-            "databases that ran it will not run the change", [rel], [m.revision if m else None]))
+        name = Path(rel).name
+        if what == "adds":
+            message = f"this branch and {ref_name} both add {name}, with different content (git will conflict)"
+        elif what == "deletes":
+            message = f"this branch deletes {name}, a migration {ref_name} has: databases that ran it keep its changes"
+        elif rel in sc.ref_files:
+            message = (f"this branch changes {name}, a migration {ref_name} already has: databases that ran it "
+                       "will not run the change")
+        else:
+            message = f"this branch changes {name}, which {ref_name} deleted since the fork"
+        problems.append(_problem(EDITS_LANDED, message, [rel], [m.revision if m else None]))
 
     # 5. anything else the merge would break that REF does not already have
     for p in merged_problems:

@@ -162,8 +162,16 @@ def fix_command(args: argparse.Namespace) -> int:
             return 1
     if args.branch:
         repo.create_branch(args.branch)
+    from chaintui.errors import GitRefused
+
     for fix, sc, changes in planned:
-        info = repo.apply(fix, sc.work, changes)
+        try:
+            info = repo.apply(fix, sc.work, changes)
+        except GitRefused:
+            raise
+        except ChaintuiError as exc:  # nothing of this fix was written (Repository.apply)
+            print(f"chaintui: {fix.summary}: {exc}", file=sys.stderr)
+            return 1
         print(f"{info.short} {info.subject}")
     return 0
 

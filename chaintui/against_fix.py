@@ -111,11 +111,14 @@ def plan_move(sc: SetComparison, ref: str, id_style: str | None = None) -> MoveA
     for m in chain:
         new_id, new_file = m.revision, m.rel
         if renumber and number(m) is not None:
-            while True:
+            for _ in range(10_000):
                 new_id, new_file = _renumbered(m, counter, source)
                 counter += 1
-                if new_id not in taken_ids and new_file not in taken_files:
+                # an id that does not change (only the file's number does) is checked below
+                if (new_id == m.revision or new_id not in taken_ids) and new_file not in taken_files:
                     break
+            else:
+                raise Refused(f"{sc.mset.name}: no free number for {m.name} after {ref}'s {last}")
         taken_ids.add(new_id)
         taken_files.add(new_file)
         moves.append((m.rel, new_id, new_file))

@@ -100,8 +100,9 @@ def _commit(root: Path, message: str) -> None:
     git(root, "commit", "-q", "-m", message)
 
 
-def make_history(base: Path, scenario: str, style: str, seed: int = 0) -> PrHistory:
-    """Main with a few migrations; feature-b forks from it in a clone; feature-a lands on main."""
+def make_history(base: Path, scenario: str, style: str, seed: int = 0, main_size: int | None = None) -> PrHistory:
+    """Main with a few migrations (`main_size`: that many); feature-b forks from it in a clone;
+    feature-a lands on main."""
     if scenario not in SCENARIOS or style not in STYLES:
         raise ValueError(f"unknown scenario/style {scenario}/{style}")
     rng = random.Random(f"{scenario}/{style}/{seed}")
@@ -111,7 +112,7 @@ def make_history(base: Path, scenario: str, style: str, seed: int = 0) -> PrHist
     (upstream / "README.md").write_text("app\n")
     previous = None
     revs = []
-    for index in range(rng.randint(2, 5)):
+    for index in range(main_size or rng.randint(2, 5)):
         previous = writer.add(upstream, previous, f"main_{index}")
         revs.append(previous)
     if scenario == "main-broken":

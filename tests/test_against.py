@@ -239,3 +239,11 @@ def test_upstream_without_one_configured_passes_or_uses_base(tmp_path):
     git(root, "branch", "-q", "--set-upstream-to", "main")
     proc = run_chaintui("check", str(root), "--against", "@{u}")
     assert proc.returncode == 1 and "compared with main" in proc.stdout and not proc.stderr
+
+
+def test_deleting_a_landed_migration_is_a_warning_naming_it(tmp_path):
+    root = branch_repo(tmp_path, [*CHAIN, ("003", "002")],
+                       branch_edit=lambda root: (root / VERSIONS / "003_step.py").unlink())
+    data, code = against(root)
+    assert codes(data) == [("against-edits-landed", "003_step.py")]
+    assert "this branch deletes 003_step.py, a migration main has" in data["problems"][0]["message"]

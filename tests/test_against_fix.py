@@ -146,3 +146,10 @@ def test_depends_on_between_the_branchs_migrations_follows_the_new_ids(tmp_path)
     assert "depends_on: Union[str, Sequence[str], None] = '004'" in text
     plan = run_chaintui("check", str(root), "--against", "main", "--format", "json")
     assert json.loads(plan.stdout)["problems"] == []
+
+
+def test_id_style_hex_keeps_ids_so_a_shared_id_is_refused(tmp_path):
+    root = branch_repo(tmp_path, CHAIN, ref=[("003", "002")], branch=[("003", "002", {"message": "mine"})],
+                       pyproject='[tool.chaintui]\nid-style = "hex"\n')
+    proc = run_chaintui("fix", str(root), "--against", "main", "--yes")
+    assert proc.returncode == 2 and 'id-style = "hex"' in proc.stderr and "003" in proc.stderr
