@@ -79,10 +79,12 @@ def find_problems(sc: SetComparison, points: Points, branch_rels: set[str],
         covered = set().union(*below.values()) if below else set()
         if len(group) <= len(covered):
             continue  # as many heads as REF already has: not this branch's doing
-        stale = [g for g in group if g in own_ids and not below[g]]
+        # The branch's heads that build on no head of REF, from a revision REF has (a new root
+        # of the branch's own is a multiple-bases problem, reported below as such).
+        roots = {g: _chain_root(sc, own_by_id, g) for g in group if g in own_ids and not below[g]}
+        stale = [g for g, root in roots.items() if any(p in sc.ref for p in root.down_revision)]
         for head in stale:
-            root = _chain_root(sc, own_by_id, head)
-            problems.append(_stale_problem(sc, root, head, ref_name))
+            problems.append(_stale_problem(sc, roots[head], head, ref_name))
         if not stale:
             mine = [m for g in group for m in sc.merged.by_id.get(g, []) if m.rel in branch_rels]
             problems.append(Problem(p.code, p.severity, p.message, p.revisions,

@@ -247,3 +247,12 @@ def test_deleting_a_landed_migration_is_a_warning_naming_it(tmp_path):
     data, code = against(root)
     assert codes(data) == [("against-edits-landed", "003_step.py")]
     assert "this branch deletes 003_step.py, a migration main has" in data["problems"][0]["message"]
+
+
+def test_a_second_root_on_the_branch_is_reported_as_what_it_is(tmp_path):
+    root = branch_repo(tmp_path, CHAIN, branch=[("r1", None), ("r2", "r1")])
+    data, code = against(root)
+    assert code == 1
+    found = {c for c, _ in codes(data)}
+    assert "multiple-bases" in found and "against-stale-parent" not in found
+    assert all(Path(p["files"][0]).name.startswith("r") for p in data["problems"])
