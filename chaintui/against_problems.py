@@ -61,7 +61,9 @@ def number_key(graph: RevisionGraph, id_style: str | None = None):
 
 
 def find_problems(sc: SetComparison, points: Points, branch_rels: set[str],
-              id_style: str | None = None) -> list[Problem]:
+                  id_style: str | None = None) -> list[Problem]:
+    """What merging the branch into REF breaks in one set, each problem naming the branch's file
+    (`branch_rels`: every file the branch added, changed or deleted since the fork point)."""
     ref_name = points.ref
     problems: list[Problem] = []
     own_ids = sc.own_ids
