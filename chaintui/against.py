@@ -141,7 +141,13 @@ def _compare_set(trees: GitTrees, points: Points, sa: SetAnalysis, id_style: str
         base = folders[folder]
         in_work[f"{base}/{m.path.name}" if base not in ("", ".") else m.path.name] = m
 
+    root_prefix = trees.toprel(mset.root)
+    root_prefix = "" if root_prefix == "." else root_prefix + "/"
+
     def rel_of(path: str) -> str:
+        """Project-relative, like Migration.rel (without resolving each of REF's files)."""
+        if path.startswith(root_prefix):
+            return path[len(root_prefix):]
         return mset.rel(trees.top / path)
 
     added = set(in_work) - set(fork_tree)

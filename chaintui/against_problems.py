@@ -71,7 +71,9 @@ def find_problems(sc: SetComparison, points: Points, branch_rels: set[str],
 
     # 1. heads the merge adds (the branch's migrations revise what is no longer REF's head)
     ref_heads = set(sc.ref.heads)
-    ref_keys = {_key(p) for p in diagnose(sc.ref)}
+    # REF's own problems can only reach the branch's files through the landed files it edits:
+    # without such edits REF's diagnosis cannot matter (and costs as much as the merged one).
+    ref_keys = {_key(p) for p in diagnose(sc.ref)} if sc.edited else set()
     merged_problems = [p for p in diagnose(sc.merged) if _key(p) not in ref_keys]
     for p in merged_problems:
         if p.code != "multiple-heads":
