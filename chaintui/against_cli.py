@@ -153,10 +153,10 @@ def fix_command(args: argparse.Namespace) -> int:
         return 0
     repo = Repository.open(analysis.root)
     repo.check_writable([d for sa in analysis.sets for d in sa.mset.version_dirs])
+    if not args.yes and not sys.stdin.isatty():
+        raise ChaintuiError("pass --yes to move them without a terminal (--dry-run shows the diff)")
+    print(text)  # with --yes too: the stamp warning must reach the terminal, not only the commit
     if not args.yes:
-        if not sys.stdin.isatty():
-            raise ChaintuiError("pass --yes to move them without a terminal (--dry-run shows the diff)")
-        print(text)
         if input("Commit this? [y/N] ").strip().lower() not in ("y", "yes"):
             print("Nothing applied.")
             return 1
