@@ -30,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("path", nargs="?", default=".")
     check.add_argument("--format", choices=("text", "json", "github"), default="text")
     check.add_argument("--no-cache", action="store_true", help="reparse every file")
+    _against_flag(check, "report only what merging this branch into REF would break")
 
     plan = sub.add_parser("plan", help="the proposed fixes, in order")
     plan.add_argument("path", nargs="?", default=".")
@@ -51,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="end with a sequential renumbering of a numbered history")
     fix.add_argument("--tidy", action="store_true",
                      help="also sync headers and file names that disagree with the variables")
+    _against_flag(fix, "move this branch's own migrations after REF's head, in one commit")
 
     undo = sub.add_parser("undo", help="revert the newest chaintui commit")
     undo.add_argument("path", nargs="?", default=".")
@@ -66,21 +68,33 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _against_flag(parser: argparse.ArgumentParser, help: str) -> None:
+    from chaintui.settings import USE_BASE
+
+    parser.add_argument("--against", metavar="REF", nargs="?", const=USE_BASE, default=None,
+                        help=f"{help} (e.g. origin/main; alone: [tool.chaintui] base)")
+
+
 def _session_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chaintui", description="The interactive repair session.")
     parser.add_argument("path", nargs="?", default=".")
     parser.add_argument("--db", metavar="URL", help="database whose alembic_version to respect")
+    _against_flag(parser, "dim REF's revisions and highlight this branch's own")
     return parser
+
+
+_SESSION_OPTIONS = ("--db", "--against")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        if argv and (argv[0] in SUBCOMMANDS or argv[0].startswith("-")) and argv[0] not in ("--db",):
+        if argv and (argv[0] in SUBCOMMANDS or argv[0].startswith("-")) \
+                and argv[0].split("=", 1)[0] not in _SESSION_OPTIONS:
             args = _parser().parse_args(argv)
             return _dispatch(args)
         args = _session_parser().parse_args(argv)
-        return _session(args.path, db=args.db)
+        return _session(args.path, db=args.db, against=args.against)
     except ChaintuiError as exc:
         print(f"chaintui: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -116,6 +130,12 @@ def _check(args: argparse.Namespace) -> int:
     from chaintui import report
 
     analysis = analyze(args.path, use_cache=not args.no_cache)
+    from chaintui.against_cli import wants_against
+
+    if wants_against(args, analysis):
+        from chaintui.against_cli import check_command
+
+        return check_command(args, analysis)
     if args.format == "json":
         print(report.render_json(analysis))
     elif args.format == "github":
@@ -135,6 +155,10 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _fix(args: argparse.Namespace) -> int:
+    if args.against is not None:
+        from chaintui.against_cli import fix_command as fix_against
+
+        return fix_against(args)
     from chaintui.commands import fix_command
 
     return fix_command(args)
@@ -164,12 +188,19 @@ def _demo(args: argparse.Namespace) -> int:
     return _session(str(root))
 
 
-def _session(path: str, db: str | None = None) -> int:
+def _session(path: str, db: str | None = None, against: str | None = None) -> int:
     from chaintui.analysis import analyze
 
     analysis = analyze(path)  # fails here, before the screen opens, on a bad path
+    own = None
+    if against is not None:
+        from chaintui.against_cli import own_revisions
+
+        own = own_revisions(analysis, against)  # a bad ref fails here too
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         raise ChaintuiError("the interactive session needs a terminal; use `chaintui check` in scripts")
     from chaintui.tui.app import run_app
 
-    return run_app(analysis, db=db)
+    if own is None:
+        return run_app(analysis, db=db)
+    return run_app(analysis, db=db, own=own)

@@ -55,8 +55,13 @@ def render_json(analysis: Analysis) -> str:
 
 def render_github(analysis: Analysis) -> str:
     """GitHub Actions workflow commands: one `::error file=...,line=...::` per problem and file."""
+    return render_github_problems(analysis.problems)
+
+
+def render_github_problems(problems) -> str:
+    """`render_github` for any list of problems (the `--against` ones name the branch's files)."""
     lines = []
-    for problem in analysis.problems:
+    for problem in problems:
         files = problem.files or ("",)
         for index, file in enumerate(files):
             props = [f"file={_escape_prop(file)}"] if file else []
@@ -116,5 +121,77 @@ def render_text(analysis: Analysis, colour: bool = False) -> str:
     errors = sum(p.is_error for p in analysis.problems)
     warnings = len(analysis.problems) - errors
     summary = f"{errors} error(s), {warnings} warning(s)"
+    out.append(paint(summary, "error" if errors else ("warning" if warnings else "ok")))
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------------------------
+# `check --against REF` (see chaintui.against)
+
+
+def against_json(comparison, analysis: Analysis | None = None) -> dict[str, Any]:
+    """The `check --format json` object of the working tree, its problems replaced by what the
+    merge would break (plus, for a plain `check` with a `base`, the plain ones of `analysis`),
+    and an `against` object: the commits compared and each set's own and landed migrations."""
+    data = to_json(analysis or comparison.analysis)
+    plain = data["problems"] if analysis is not None else []
+    data["problems"] = plain + [p.to_json() for p in comparison.problems]
+    points = comparison.points
+    data["against"] = {
+        "ref": points.ref, "ref_commit": points.ref_sha, "head_commit": points.head_sha,
+        "fork_point": points.fork_sha, "merged_checkout": points.merged_checkout,
+        "sets": [{
+            "name": sc.mset.name,
+            "own": [{"id": m.revision, "file": m.rel} for m in (sc.chain or sc.own)],
+            "landed": [{"id": m.revision, "file": m.rel} for m in sc.landed],
+            "parent": sc.parent, "ref_head": sc.ref_head,
+        } for sc in comparison.sets],
+    }
+    return data
+
+
+def render_against_text(comparison, colour: bool = False) -> str:
+    """What merging the branch into REF would break, per set, grouped by code (80 columns)."""
+    from chaintui.against import CODES as AGAINST_CODES
+
+    def paint(text: str, style: str) -> str:
+        return f"{_COLOURS[style]}{text}{_RESET}" if colour else text
+
+    points = comparison.points
+    ref = points.ref
+    out = [paint(f"compared with {ref} ({points.ref_sha[:8]}), fork point {points.fork_sha[:8]}"
+                 + (" (HEAD already contains it)" if points.merged_checkout else ""), "bold")]
+    for sc in comparison.sets:
+        own = sc.chain or sc.own
+        out.append(f"{sc.mset.name}: this branch adds {len(own)} migration(s); {ref} added "
+                   f"{len(sc.landed)} since the fork")
+        for label, items in (("branch", own), (ref, sc.landed)):
+            if items:
+                names = ", ".join(m.name for m in items)
+                out.extend(textwrap.wrap(names, _WIDTH, initial_indent=f"  {label}: ",
+                                         subsequent_indent="    "))
+        if not sc.problems:
+            out.append("  " + paint("merging breaks nothing", "ok"))
+            continue
+        grouped: dict[str, list] = defaultdict(list)
+        for problem in sc.problems:
+            grouped[problem.code].append(problem)
+        for code in (*AGAINST_CODES, *CODES, *sorted(set(grouped) - set(AGAINST_CODES) - set(CODES))):
+            group = grouped.get(code)
+            if not group:
+                continue
+            severity = group[0].severity
+            out.append("")
+            out.append(paint(f"{severity}: {code} ({len(group)})", severity))
+            for problem in group:
+                out.extend(textwrap.wrap(problem.message, _WIDTH, initial_indent="  - ", subsequent_indent="    "))
+                if problem.files:
+                    first = problem.files[0]
+                    where = f"{first}:{problem.line}" if problem.line else first
+                    out.append("      " + paint(_fit_path(where, _WIDTH - 6), "dim"))
+        out.append("")
+    errors = sum(p.is_error for p in comparison.problems)
+    warnings = len(comparison.problems) - errors
+    summary = f"merging into {ref}: {errors} error(s), {warnings} warning(s)"
     out.append(paint(summary, "error" if errors else ("warning" if warnings else "ok")))
     return "\n".join(out)

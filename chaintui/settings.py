@@ -21,6 +21,8 @@ from pathlib import Path
 from chaintui.errors import ChaintuiError
 
 HEADS_POLICIES = ("merge", "linearize")
+USE_BASE = "\0base"
+"""What a bare `--against` (no REF) stands for: the `base` below."""
 ID_STYLES = ("numbered", "hex")
 
 

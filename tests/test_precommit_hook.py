@@ -1,9 +1,12 @@
-"""The pre-commit hook definition: well-formed, and its file pattern selects what it should."""
+"""The pre-commit hook definitions: well-formed, and their file patterns select what they should
+(tests/test_against_integrations.py runs chaintui-check-against with pre-commit itself)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+
+import pytest
 
 HOOKS = Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml"
 
@@ -30,18 +33,20 @@ def _parse(text: str) -> list[dict[str, str]]:
 
 
 def test_hook_definition():
-    (hook,) = _parse(HOOKS.read_text())
-    assert hook["id"] == "chaintui-check"
-    assert hook["entry"] == "chaintui check"
-    assert hook["language"] == "python"
-    assert hook["pass_filenames"] == "false"
-    assert hook["name"] and hook["description"]
-    assert set(hook) <= {"id", "name", "description", "entry", "language", "pass_filenames", "files",
-                         "types_or", "minimum_pre_commit_version", "always_run", "require_serial"}
+    hooks = _parse(HOOKS.read_text())
+    assert [h["id"] for h in hooks] == ["chaintui-check", "chaintui-check-against"]
+    assert [h["entry"] for h in hooks] == ["chaintui check", "chaintui check --against @{upstream}"]
+    for hook in hooks:
+        assert hook["language"] == "python"
+        assert hook["pass_filenames"] == "false"
+        assert hook["name"] and hook["description"]
+        assert set(hook) <= {"id", "name", "description", "entry", "language", "pass_filenames", "files",
+                             "types_or", "minimum_pre_commit_version", "always_run", "require_serial"}
 
 
-def test_hook_files_pattern():
-    (hook,) = _parse(HOOKS.read_text())
+@pytest.mark.parametrize("index", [0, 1])
+def test_hook_files_pattern(index):
+    hook = _parse(HOOKS.read_text())[index]
     pattern = re.compile(hook["files"])
     for path in ("alembic.ini", "services/api/alembic.ini", "pyproject.toml",
                  "migrations/versions/001_init.py", "app/db/alembic/versions/2024/ae1027a6acf0_x.py"):

@@ -23,9 +23,11 @@ class ChaintuiApp(App[int]):
         Binding("question_mark,f1", "help", "Help", id="help", tooltip="Every key and what it does"),
     ]
 
-    def __init__(self, analysis: Analysis, *, db: str | None = None) -> None:
+    def __init__(self, analysis: Analysis, *, db: str | None = None,
+                 own: frozenset[str] | None = None) -> None:
         super().__init__()
         self.session = Session(analysis, db=db)
+        self.session.own = own
 
     def on_mount(self) -> None:
         self.title = f"chaintui — {self.session.root}"
@@ -40,7 +42,8 @@ class ChaintuiApp(App[int]):
         self.exit(0)
 
 
-def run_app(analysis: Analysis, db: str | None = None) -> int:
-    """Run the interactive session on `analysis`; returns the process exit code."""
-    result = ChaintuiApp(analysis, db=db).run()
+def run_app(analysis: Analysis, db: str | None = None, own: frozenset[str] | None = None) -> int:
+    """Run the interactive session on `analysis`; returns the process exit code. `own`: the
+    revisions this branch added over `--against REF` (highlighted; the others dimmed)."""
+    result = ChaintuiApp(analysis, db=db, own=own).run()
     return int(result or 0)

@@ -27,6 +27,8 @@ class Session:
         self._repo = None
         self._applied: frozenset[str] | None = None
         self._applied_heads: frozenset[str] | None = None
+        self.own: frozenset[str] | None = None
+        """With `--against REF`: the revisions this branch added (the rest are REF's)."""
 
     # ------------------------------------------------------------------ git
 

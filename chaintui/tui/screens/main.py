@@ -97,6 +97,7 @@ class MainScreen(FixFlows, SessionWorkers, Screen):
         tree = self.query_one(RevisionTree)
         tree.border_title = f"{sa.mset.name} · {len(sa.graph.by_id)} revisions"
         tree.border_subtitle = "heads " + ", ".join(sa.graph.heads[:3]) + ("…" if len(sa.graph.heads) > 3 else "")
+        tree.own = self.session.own
         tree.show(sa.graph, problems_by_revision(sa.problems), self.session.known_applied)
         self.query_one(ProblemsPanel).show(sa.problems)
         self.current_rev = tree.current_rev

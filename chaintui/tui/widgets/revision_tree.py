@@ -50,6 +50,8 @@ class RevisionTree(ScrollView, can_focus=True):
         "revision-tree--error",
         "revision-tree--warning",
         "revision-tree--applied",
+        "revision-tree--own",
+        "revision-tree--ref",
     }
 
     DEFAULT_CSS = """
@@ -66,6 +68,8 @@ class RevisionTree(ScrollView, can_focus=True):
         & > .revision-tree--error { color: $text-error; text-style: bold; }
         & > .revision-tree--warning { color: $text-warning; }
         & > .revision-tree--applied { color: $text-success; }
+        & > .revision-tree--own { color: $text-accent; text-style: bold; }
+        & > .revision-tree--ref { color: $text-disabled; }
     }
     """
 
@@ -102,6 +106,9 @@ class RevisionTree(ScrollView, can_focus=True):
         self.problems: dict[str, list[Problem]] = {}
         self.applied: frozenset[str] = frozenset()
         self.highlighted: set[str] = set()
+        self.own: frozenset[str] | None = None
+        """With `--against REF`: this branch's own revisions, highlighted; all others (REF's)
+        are dimmed. None: no comparison, every revision drawn alike."""
         self.opened: set[int] = set()
         self._lane_width = 0
 
@@ -177,7 +184,12 @@ class RevisionTree(ScrollView, can_focus=True):
             named = self.graph.child_ids(row.rev) if self.graph else []
             return [(row.rev, "revision-tree--missing"),
                     (f"  missing: named by {', '.join(named)}", "revision-tree--missing")]
-        words: list[tuple[str, str]] = [(row.rev, "revision-tree--id")]
+        mine = self.own is not None and row.rev in self.own
+        dimmed = self.own is not None and not mine
+        words: list[tuple[str, str]] = [
+            (row.rev, "revision-tree--own" if mine else "revision-tree--ref" if dimmed else "revision-tree--id")]
+        if mine:
+            words.append((" [branch]", "revision-tree--own"))
         files = self.graph.by_id.get(row.rev, []) if self.graph else []
         for tag, severity in tags(self.problems.get(row.rev, [])):
             extra = f"×{len(files)}" if tag == "dup" else ""
@@ -187,7 +199,7 @@ class RevisionTree(ScrollView, can_focus=True):
         if row.back:
             words.append((f" ↻ names {', '.join(row.back)}", "revision-tree--error"))
         if files:
-            words.append((f"  {files[0].message}", "revision-tree--message"))
+            words.append((f"  {files[0].message}", "revision-tree--ref" if dimmed else "revision-tree--message"))
         return words
 
     def render_line(self, y: int) -> Strip:
