@@ -107,13 +107,19 @@ def _resolved_by_merge(analysis: Analysis, comparison) -> Analysis:
     sets = []
     for sa, sc in zip(analysis.sets, comparison.sets):
         kept = []
+        resolved = False
         for problem in sa.problems:
             if problem.code == "missing-parent":
                 children = [sa.graph.by_rel[f] for f in problem.files if f in sa.graph.by_rel]
                 missing = {p for m in children for p in m.down_revision if p not in sa.graph}
                 if children and missing and all(p in sc.ref for p in missing):
+                    resolved = True
                     continue
             kept.append(problem)
+        if resolved:
+            # Heads counted below those parents are the branch's alone: the merge's own head
+            # count is what the comparison reports.
+            kept = [p for p in kept if p.code != "multiple-heads"]
         sets.append(SetAnalysis(sa.mset, sa.graph, kept))
     return Analysis(analysis.project, sets)
 
