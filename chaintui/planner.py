@@ -165,19 +165,32 @@ def _ordered(t):
 
 
 def _edits(t, decision) -> list[tuple[str, tuple[str, ...]]]:
-    """(file, parent ids) this decision writes. A write that names an id only a later decision
-    creates (a file renamed later) moves to that decision; of several writes a decision ends up
-    with for one file, the last counts."""
+    """(file, parent ids) this decision writes.
+
+    A write that names an id only a later decision creates (a file renamed later) moves to that
+    decision. A file's last write in the target's own derivation is its final value: a write that
+    would be committed after it (another decision, emitted later) is dropped; earlier ones stay,
+    so that every intermediate commit is sound."""
     ordered = _ordered(t)
     rank = {d.key: i for i, d in enumerate(ordered)}
     introduced = {t.new_ids[rel]: key for rel, key in t.renamed_by.items()}
+
+    def effective(key: str, parents) -> tuple[str, tuple[str, ...]]:
+        ids = tuple(dict.fromkeys(t.id_of(p) for p in parents))
+        return max([key, *(introduced[i] for i in ids if i in introduced)], key=lambda k: rank.get(k, -1)), ids
+
+    final = {rel: rank.get(effective(key, t.writes[key][rel])[0], -1)
+             for rel, key in t.owner.items() if rel in t.writes.get(key, {})}
     result: dict[str, tuple[str, ...]] = {}
     for key in sorted(t.writes, key=lambda k: rank.get(k, -1)):
         for rel, parents in t.writes[key].items():
-            ids = tuple(dict.fromkeys(t.id_of(p) for p in parents))
-            effective = max([key, *(introduced[i] for i in ids if i in introduced)], key=lambda k: rank.get(k, -1))
-            if effective == decision.key:
-                result[rel] = ids
+            where, ids = effective(key, parents)
+            if where != decision.key or rank.get(where, -1) > final.get(rel, rank.get(where, -1)):
+                continue
+            if rank.get(where, -1) == final.get(rel) and key != t.owner.get(rel) and \
+                    tuple(dict.fromkeys(t.id_of(p) for p in t.parents[rel])) != ids:
+                continue  # same commit as the final write: the final value wins
+            result[rel] = ids
     return sorted(result.items(), key=lambda item: t.order.pos(item[0]))
 
 

@@ -34,11 +34,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from chaintui import policy as heads_policy
-from chaintui.copies import redundant_roots, stale_copies
+from chaintui.copies import stale_copies
 from chaintui.graph import RevisionGraph
 from chaintui.history import GitHistory
 from chaintui.model import Migration, Problem
-from chaintui.naming import derived_hex_id, detect_style, file_declares_other, suffixed_id
+from chaintui.naming import derived_hex_id, detect_style, suffixed_id
 from chaintui.order import IntendedOrder, facts_of, intended_order
 from chaintui.schema import creates, needs
 from chaintui.settings import DEFAULT, Settings
@@ -101,6 +101,8 @@ class Target:
     chosen: dict[str, tuple[str, str]] = field(default_factory=dict)
     """rel -> (parent rel, evidence) decided for its slot: the planned relink of that file
     (heads may later move it further: that is a separate fix)."""
+    groups: dict[str, list[Migration]] = field(default_factory=dict)
+    """Ids several kept files declare -> those files."""
     unplaced: list[str] = field(default_factory=list)
     """Files the target could not place (nothing before them): left for a person."""
 
@@ -170,7 +172,7 @@ def derive(graph: RevisionGraph, problems: list[Problem], *, git: GitHistory | N
     _cut_loops(alive, valid, slots, frozen, git, prelim, cut_reasons)
     # A file with a slot is no root: whatever the signals say, it comes after the main root.
     roots = [m for m in alive if m.is_base and not slots.get(m.rel)]
-    main = min(roots, key=prelim.pos, default=None)
+    main = min(roots, key=lambda r: _first_landed(prelim, r), default=None)
     constraints = {rel: ps + ([main.rel] if slots.get(rel) and main is not None and rel != main.rel else [])
                    for rel, ps in valid.items()}
     depends = {m.rel: [by_id[d][0].rel for d in m.depends_on if len(by_id.get(d, ())) == 1] for m in alive}
@@ -201,9 +203,12 @@ def derive(graph: RevisionGraph, problems: list[Problem], *, git: GitHistory | N
             t.chosen[m.rel] = (chosen.rel, why)
     t.order = intended_order(alive, {rel: ps + depends.get(rel, []) for rel, ps in t.parents.items()},
                              git, facts=facts)
-    _duplicates(t, by_id, settings, frozen)
+    t.groups = {rev: files for rev, files in by_id.items() if len(files) > 1}
     t.policy, t.policy_reason = heads_policy.decide(t, settings, applied)
     _resolve_heads(t, frozen, _applied_rels(graph, applied))
+    t.order = intended_order(alive, {rel: ps + depends.get(rel, []) for rel, ps in t.parents.items()},
+                             git, facts=facts)
+    _rename_duplicates(t, settings)
     return t
 
 
@@ -217,7 +222,9 @@ def _applied_rels(graph: RevisionGraph, applied: frozenset[str]) -> set[str]:
 
 
 def _redundant_roots(alive: list[Migration], prelim: IntendedOrder):
-    """(extra root, main root) for each extra root that only re-creates the main line's tables."""
+    """(extra root, the root whose history it repeats) for each root that only re-creates tables
+    another part of the history creates: a second "initial schema". Of two that repeat each other
+    the one that landed later goes."""
     roots = [m for m in alive if m.is_base and not m.branch_labels and m.known("branch_labels")]
     if len(roots) < 2:
         return []
@@ -227,10 +234,26 @@ def _redundant_roots(alive: list[Migration], prelim: IntendedOrder):
     # Only unambiguous edges join: a child naming an id two files declare joins neither.
     loose = {m.rel: [by_id[p][0] for p in m.down_revision if len(by_id.get(p, ())) == 1] for m in alive}
     component = _components(loose)
-    main = min(roots, key=prelim.pos)
-    made = {table for m in alive if component[m.rel] == component[main.rel] for table, _ in creates(m.ops)}
-    extras = [m for m in roots if component[m.rel] != component[main.rel]]
-    return [(m, main) for m in redundant_roots(extras, main, made)]
+    made: dict[int, set[str]] = defaultdict(set)
+    for m in alive:
+        made[component[m.rel]].update(table for table, _ in creates(m.ops))
+    result = []
+    for m in sorted(roots, key=lambda r: _first_landed(prelim, r), reverse=True):
+        if any(m is gone for gone, _ in result):
+            continue
+        mine = {table for table, _ in creates(m.ops)}
+        others = [r for r in roots if component[r.rel] != component[m.rel]
+                  and not any(r is gone for gone, _ in result)]
+        for other in others:
+            if mine and mine <= made[component[other.rel]]:
+                result.append((m, other))
+                break
+    return result
+
+
+def _first_landed(order: IntendedOrder, m: Migration) -> tuple:
+    f = order.facts[m.rel]
+    return (f.landing.seq if f.landing is not None else float("inf"), order.pos(m))
 
 
 # -------------------------------------------------------------------------------- slots
@@ -345,7 +368,7 @@ def _extra_roots(t: Target, alive: list[Migration], frozen: set[str], slots) -> 
     if len(roots) < 2:
         return
     component = _components(t.parents)
-    main = min(roots, key=t.order.pos)
+    main = min(roots, key=lambda r: _first_landed(t.order, r))
     seen = {component[main.rel]}
     for m in sorted(roots, key=t.order.pos):
         if component[m.rel] in seen or m.branch_labels or not m.known("branch_labels"):
@@ -386,6 +409,11 @@ def _decide(t: Target, m: Migration, kind: str, named: str, by_id, git):
         if len(makers) == 1:
             chosen = makers[0]
             return f"dup:{named}", chosen, ""
+        landing = order.facts[m.rel].landing
+        together = [f for f in members if landing is not None and order.facts[f.rel].landing is not None
+                    and order.facts[f.rel].landing.sha == landing.sha]
+        if len(together) == 1:  # landed in the same commit: the same pull request
+            return f"dup:{named}", together[0], ""
         earlier = [f for f in members if order.before(f, m)]
         chosen = max(earlier, key=order.pos) if earlier else (min(members, key=order.pos) if members else None)
         return f"dup:{named}", chosen, ""
@@ -471,35 +499,28 @@ def _descendants(parents: dict[str, list[str]], rel: str) -> set[str]:
 # -------------------------------------------------------------------------------- duplicates
 
 
-def _duplicates(t: Target, by_id: dict[str, list[Migration]], settings: Settings, frozen: set[str]) -> None:
-    """Serialize files that share an id (or a number, where they fork) and give new ids."""
-    graph, order = t.graph, t.order
+def _rename_duplicates(t: Target, settings: Settings) -> None:
+    """Every file but one of each shared id gets an id in the project's style.
+
+    Which file each child meant was decided with the slots, and where each copy goes with the
+    heads; here only the ids. In a numbered project the first in the final order keeps the
+    number and the others get letters after it (`017`, `017a`), so numbers keep telling the
+    order; in a hex project the id stays with the file later migrations build on (its children
+    need no edit).
+    """
+    graph = t.graph
     style = settings.id_style or detect_style(graph.by_id)[0]
-    groups: list[tuple[str, list[Migration]]] = [(rev, sorted(files, key=order.pos))
-                                                 for rev, files in by_id.items() if len(files) > 1]
     taken = set(graph.by_id)
-    for rev, members in sorted(groups, key=lambda g: order.pos(g[1][0])):
+    for rev, members in sorted(t.groups.items(), key=lambda g: min(t.order.pos(m) for m in g[1])):
+        members = sorted(members, key=t.order.pos)
         key = f"dup:{rev}"
         decision = t.decisions.get(key) or Decision(key, "keep-duplicate", rev, members[0].rel, [],
                                                     ("duplicate-revision",))
         t.decisions[key] = decision
         decision.kind, decision.revision = "keep-duplicate", rev
-        siblings = [m for m in members if set(t.parents[m.rel]) == set(t.parents[members[0].rel])
-                    and (m is members[0] or m.rel not in frozen)]
-        # Siblings are chained in the intended order and the first keeps the id (the number's
-        # own position); copies at different places keep theirs, and the id stays with the one
-        # later migrations build on.
-        kept = members[0] if len(siblings) == len(members) else _kept(t, rev, members)
+        kept = members[0] if style == "numbered" else _kept(t, members)
         decision.file = kept.rel
         decision.members = [kept.rel] + [m.rel for m in members if m is not kept]
-        if len(siblings) > 1:
-            for previous, m in zip(siblings, siblings[1:]):
-                t.set_parents(m.rel, [previous.rel], key)
-            last = siblings[-1]
-            for child, ps in list(t.parents.items()):
-                hit = [p for p in ps if p in {s.rel for s in siblings[:-1]}]
-                if hit and child not in {s.rel for s in siblings} and order.before(last, graph.by_rel[child]):
-                    t.set_parents(child, [last.rel if p in hit else p for p in ps], key)
         for child, parents in t.writes.get(key, {}).items():
             if child not in decision.members:
                 decision.children[child] = next((p for p in parents if p in decision.members), "")
@@ -516,35 +537,27 @@ def _duplicates(t: Target, by_id: dict[str, list[Migration]], settings: Settings
             t.owner.setdefault(m.rel, key)
             t.writes[key].setdefault(m.rel, list(t.parents[m.rel]))
         names = ", ".join(graph.by_rel[r].name for r in decision.members)
-        shared = f"revision {rev!r}" if not rev.startswith("number ") else rev
-        decision.reasons.insert(0, f"{len(members)} files declare {shared} ({names}); "
-                                   f"{kept.name} keeps it: {_why_kept(t, kept, members)}. The others stay at "
-                                   f"their position in the intended order, with ids in the project's style.")
+        decision.reasons.insert(0, f"{len(members)} files declare revision {rev!r} ({names}); "
+                                   f"{kept.name} keeps it: {_why_kept(t, kept, members, style)}. The others "
+                                   "get ids in the project's style and stay where the intended order puts them.")
 
 
-def _kept(t: Target, rev: str, members: list[Migration]) -> Migration:
-    """The file later migrations build on: a child needs its tables; else the first in order."""
-    for child in t.writes.get(f"dup:{rev}", {}):
-        if child in {m.rel for m in members}:
-            continue
-        wanted = {table for table, _ in needs(t.graph.by_rel[child].ops)}
-        makers = [m for m in members if wanted & {table for table, _ in creates(m.ops)}]
-        if len(makers) == 1:
-            return makers[0]
-    named = [m for m in members if not file_declares_other(m.path.stem, m.revision)]
-    first = members[0]
-    return first if first in named or not named else named[0]
+def _kept(t: Target, members: list[Migration]) -> Migration:
+    """The file later migrations build on (most children name it), else the first in order."""
+    children = {m.rel: 0 for m in members}
+    for rel, parents in t.parents.items():
+        for p in parents:
+            if p in children and rel not in children:
+                children[p] += 1
+    return max(members, key=lambda m: (children[m.rel], -t.order.pos(m)))
 
 
-def _why_kept(t: Target, kept: Migration, members: list[Migration]) -> str:
-    for child in t.writes.get(f"dup:{kept.revision}", {}):
-        if child in {m.rel for m in members}:
-            continue
-        wanted = {table for table, _ in needs(t.graph.by_rel[child].ops)}
-        made = wanted & {table for table, _ in creates(kept.ops)}
-        if made and child not in {m.rel for m in members}:
-            return f"{t.graph.by_rel[child].name} needs table {sorted(made)[0]!r}, which it creates"
+def _why_kept(t: Target, kept: Migration, members: list[Migration], style: str) -> str:
     others = [m for m in members if m is not kept]
+    if style != "numbered":
+        built = [rel for rel, ps in t.parents.items() if kept.rel in ps and rel not in {m.rel for m in members}]
+        if built:
+            return f"later migrations build on it ({', '.join(t.graph.by_rel[r].name for r in built[:2])})"
     if not others:
         return "the only one"
     return f"it comes first in the intended order ({t.order.explain(kept, others[0])})"
@@ -593,39 +606,72 @@ def _resolve_heads(t: Target, frozen: set[str], applied: set[str] = frozenset())
     """Merge the heads of each branch, or linearize them two at a time, deepest fork first: of two
     parallel branches the one that landed later goes after the other's head, as a unit (its own
     order kept). What a deployed database has run (--db) goes first."""
-    for group in heads_of(t):
-        if len(group) < 2:
+    if t.policy == "merge":
+        for group in heads_of(t):
+            if len(group) > 1:
+                t.merges.append(MergeSpec(group, t.policy_reason))
+        return
+    key = "heads"
+    decision = Decision(key, "linearize", "", "", [t.policy_reason], ("multiple-heads",))
+    copies = {m.rel: rev for rev, files in t.groups.items() for m in files}
+    for _ in range(len(t.parents)):
+        groups = [g for g in heads_of(t) if len(g) > 1]
+        if not groups:
+            break
+        heads = groups[0]
+        lines = {h: _ancestors(t, h) for h in heads}
+        one, two = max(((a, b) for i, a in enumerate(heads) for b in heads[i + 1:]),
+                       key=lambda pair: (len(lines[pair[0]] & lines[pair[1]]), -t.order.pos(pair[1])))
+        own = {one: lines[one] - lines[two], two: lines[two] - lines[one]}
+        earlier, later = sorted((one, two), key=lambda h: _landed(t, own[h], applied))
+        common = lines[one] & lines[two]
+        if _splice_copy(t, own[later], lines[earlier], copies, frozen):
             continue
-        if t.policy == "merge":
-            t.merges.append(MergeSpec(group, t.policy_reason))
-            continue
-        key = "heads:" + ",".join(group)
-        decision = Decision(key, "linearize", "", "", [t.policy_reason], ("multiple-heads",))
-        heads = list(group)
-        for _ in range(len(group) - 1):
-            lines = {h: _ancestors(t, h) for h in heads}
-            one, two = max(((a, b) for i, a in enumerate(heads) for b in heads[i + 1:]),
-                           key=lambda pair: (len(lines[pair[0]] & lines[pair[1]]), -t.order.pos(pair[1])))
-            own = {one: lines[one] - lines[two], two: lines[two] - lines[one]}
-            earlier, later = sorted((one, two), key=lambda h: _landed(t, own[h], applied))
-            common = lines[one] & lines[two]
-            roots = [rel for rel in own[later] if not set(t.parents[rel]) & own[later]]
-            moved = False
-            for rel in sorted(roots, key=t.order.pos):
-                if rel in frozen:
-                    continue
-                new = [earlier] + [p for p in t.parents[rel] if p not in common]
-                m, before = t.graph.by_rel[rel], t.graph.by_rel[earlier]
-                why = _why_after(t, before, m, own[earlier], own[later], applied)
-                decision.reasons.append(f"{Target.ref(m)} now follows {Target.ref(before)}: {why}")
-                t.why[rel] = why
-                if not decision.file:
-                    decision.revision, decision.file = m.revision, rel
-                t.set_parents(rel, new, key)
-                moved = True
-            heads = [h for h in heads if h != earlier] if moved else [h for h in heads if h not in (one, two)]
-        if decision.file:
-            t.decisions[key] = decision
+        roots = [rel for rel in own[later] if not set(t.parents[rel]) & own[later] and rel not in frozen]
+        if not roots:
+            break  # nothing that may move: left for a person
+        for rel in sorted(roots, key=t.order.pos):
+            new = [earlier] + [p for p in t.parents[rel] if p not in common]
+            m, before = t.graph.by_rel[rel], t.graph.by_rel[earlier]
+            why = _why_after(t, before, m, own[earlier], own[later], applied)
+            t.why[rel] = why
+            # A copy of a duplicated id that goes after the others belongs to that decision.
+            owner = f"dup:{copies[rel]}" if rel in copies else key
+            target = decision if owner == key else t.decisions.setdefault(
+                owner, Decision(owner, "keep-duplicate", copies[rel], rel, [], ("duplicate-revision",)))
+            target.reasons.append(f"{Target.ref(m)} now follows {Target.ref(before)}: {why}")
+            if owner == key and not decision.file:
+                decision.revision, decision.file = m.revision, rel
+            t.set_parents(rel, new, owner)
+    if decision.file:
+        t.decisions[key] = decision
+
+
+def _splice_copy(t: Target, own: set[str], line: set[str], copies: dict[str, str], frozen: set[str]) -> bool:
+    """A branch that is only a copy of a duplicated number goes at that number's position (right
+    after the copy already in the line), not after everything that landed since: its number says
+    where it belongs. True when spliced."""
+    if not t.order.numbered or not own or not own <= set(copies) or len({copies[r] for r in own}) != 1 \
+            or own & frozen:
+        return False
+    rev = copies[next(iter(own))]
+    anchors = [m.rel for m in t.groups[rev] if m.rel in line]
+    if not anchors:
+        return False
+    anchor = max(anchors, key=t.order.pos)
+    chain = sorted(own, key=t.order.pos)
+    key = f"dup:{rev}"
+    t.decisions.setdefault(key, Decision(key, "keep-duplicate", rev, anchor, [], ("duplicate-revision",)))
+    for rel, parents in list(t.parents.items()):
+        if anchor in parents and rel in line and rel not in own:
+            t.set_parents(rel, [chain[-1] if p == anchor else p for p in parents], key)
+    t.set_parents(chain[0], [anchor], key)
+    for previous, rel in zip(chain, chain[1:]):
+        if previous not in t.parents[rel]:
+            t.set_parents(rel, [previous], key)
+    for rel in chain:
+        t.why[rel] = f"it shares {t.graph.by_rel[anchor].name}'s number and stays at that position"
+    return True
 
 
 def _landed(t: Target, own: set[str], applied: set[str]) -> tuple:

@@ -60,7 +60,7 @@ def test_plan_json_on_the_seed_is_the_guided_repair(demo):
     assert not [f for f in fixes if f["kind"] in ("linearize", "sync-header", "rename-file")]
     # Every reason names its evidence.
     by_rev = {f["revision"]: f["reason"] for f in fixes}
-    assert "needs table 'usage_records', which it creates" in by_rev["031"]
+    assert "031_webhook_reliability_improvements.py landed" in by_rev["031"]
     assert "its own header says Revises: 025" in by_rev["026"]
     assert "creates table 'content_versions'" in by_rev["023"]
 
