@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from chaintui.graph import RevisionGraph
@@ -18,11 +19,12 @@ CODES = (
     "multiple-bases",
     "multiple-heads",
     "duplicate-branch-label",
+    "invalid-revision-id",
     "header-mismatch",
     "filename-mismatch",
     "schema-order",
 )
-SEVERITY = {code: ERROR for code in CODES[:8]} | {code: WARNING for code in CODES[8:]}
+SEVERITY = {code: ERROR for code in CODES[:9]} | {code: WARNING for code in CODES[9:]}
 
 
 def diagnose(graph: RevisionGraph) -> list[Problem]:
@@ -37,6 +39,7 @@ def diagnose(graph: RevisionGraph) -> list[Problem]:
     problems += _multiple_bases(graph)
     problems += _multiple_heads(graph)
     problems += _duplicate_labels(graph)
+    problems += _invalid_ids(graph)
     problems += _header_mismatches(graph)
     problems += _filename_mismatches(graph)
     from chaintui.schema import schema_problems
@@ -181,6 +184,26 @@ def _duplicate_labels(graph: RevisionGraph) -> list[Problem]:
                  ms, ms[0].line_of("branch_labels"))
         for label, ms in owners.items() if len(ms) > 1
     ]
+
+
+#: Characters alembic's Revision refuses in an id (alembic.script.revision._revision_illegal_chars:
+#: it reads them as revision syntax, `heads@-1`, `ae10+2`, `branch:rev`), and whitespace.
+_ILLEGAL_ID_CHARS = re.compile(r"[@\-+:\s]")
+
+
+def _invalid_ids(graph: RevisionGraph) -> list[Problem]:
+    problems = []
+    for rev, files in graph.by_id.items():
+        bad = sorted(set(_ILLEGAL_ID_CHARS.findall(rev)))
+        if bad:
+            shown = " ".join("whitespace" if c.isspace() else repr(c) for c in dict.fromkeys(
+                " " if c.isspace() else c for c in bad))
+            problems.append(_problem(
+                "invalid-revision-id",
+                f"revision id {rev!r} contains {shown}, which alembic refuses in an id",
+                files, files[0].line_of("revision"),
+            ))
+    return problems
 
 
 def _header_mismatches(graph: RevisionGraph) -> list[Problem]:

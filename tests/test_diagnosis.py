@@ -22,7 +22,7 @@ def only(found, code):
 def test_codes_and_severities_match_the_design():
     assert set(CODES) == {
         "parse-error", "duplicate-revision", "missing-parent", "missing-dependency", "cycle",
-        "multiple-bases", "multiple-heads", "duplicate-branch-label", "header-mismatch",
+        "multiple-bases", "multiple-heads", "duplicate-branch-label", "invalid-revision-id", "header-mismatch",
         "filename-mismatch", "schema-order",
     }
     warnings = {"header-mismatch", "filename-mismatch", "schema-order"}
