@@ -96,8 +96,9 @@ def test_what_if_parents(migrations, data):
     def parents_of(r):
         return new if r == rev else graph.parent_ids(r)
 
+    if not acyclic(graph, parents_of):  # a parent's own parents may lead back to `rev`
+        return
     states = TableStates(graph, parents_of=parents_of)
-    assert acyclic(graph, parents_of)
     for r in graph.ids:
         assert set(states.after(r)) == reference_after(graph, parents_of, r, {})
     assert set(states.before(new)) == set().union(*(reference_after(graph, parents_of, p, {}) for p in new))
