@@ -165,19 +165,19 @@ class _Lines:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._starts: list[int] | None = None
+        self._ascii = text.isascii()
+        self._starts = [0]
+        """Offsets of the lines found so far (the assignments come early: no need for all)."""
 
     def offset(self, lineno: int, col: int) -> int:
         """The text offset of an ast (line, byte column)."""
-        if self._starts is None:
-            starts = [0]
-            for line in self.text.splitlines(keepends=True):
-                starts.append(starts[-1] + len(line))
-            self._starts = starts
-        begin = self._starts[lineno - 1]
-        line = self.text[begin:self._starts[lineno]] if lineno < len(self._starts) else self.text[begin:]
-        if not line.isascii():
-            col = len(line.encode("utf-8")[:col].decode("utf-8", errors="ignore"))
+        starts, text = self._starts, self.text
+        while len(starts) <= lineno:
+            newline = text.find("\n", starts[-1])
+            starts.append(len(text) if newline < 0 else newline + 1)
+        begin = starts[lineno - 1]
+        if col and not self._ascii:
+            col = len(text[begin:starts[lineno]].encode("utf-8")[:col].decode("utf-8", errors="ignore"))
         return begin + col
 
     def value_source(self, after: tuple[int, int], node: ast.expr) -> str:

@@ -75,8 +75,8 @@ def schema_problems(graph) -> list[Problem]:
     made_by = creators(graph)
     if not made_by:
         return []
-    clean = clean_revisions(graph)
     order = graph.topological()
+    clean = clean_revisions(graph, order=order)
     waiting = {rev: len(graph.child_ids(rev)) for rev in order}
     states: dict[str, Tables] = {}
     problems = []

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import ast
 import re
-from bisect import bisect_right
 from dataclasses import replace
+from functools import lru_cache
 
 from chaintui.model import SchemaOp
 from chaintui.schema.ops import ALTER, CREATE, DROP, REFERENCE, RENAME
@@ -52,14 +52,17 @@ _SQL_RE = re.compile(
 )
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 #: Blocks whose operations may not run.
-_CONDITIONAL = (ast.If, ast.Try, ast.For, ast.AsyncFor, ast.While) + (
-    (ast.TryStar,) if hasattr(ast, "TryStar") else ())
+_CONDITIONAL = frozenset({ast.If, ast.Try, ast.For, ast.AsyncFor, ast.While}
+                         | ({ast.TryStar} if hasattr(ast, "TryStar") else set()))
 #: Statements whose `value` is the only part walked (their targets are not).
-_VALUED = (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return)
-#: Nodes with no call inside worth reading.
-_LEAVES = (ast.Name, ast.Constant, ast.Lambda, ast.Import, ast.ImportFrom, ast.Pass, ast.Break,
-           ast.Continue, ast.Global, ast.Nonlocal, ast.Raise, ast.Assert, ast.Delete,
-           ast.ClassDef, ast.expr_context)
+_VALUED = frozenset({ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return})
+#: Node classes with no call inside worth reading (the walk dispatches on exact classes).
+_LEAF_TYPES = frozenset({
+    ast.Name, ast.Constant, ast.Lambda, ast.Import, ast.ImportFrom, ast.Pass, ast.Break, ast.Continue,
+    ast.Global, ast.Nonlocal, ast.Raise, ast.Assert, ast.Delete, ast.ClassDef,
+    *ast.expr_context.__subclasses__(), *ast.operator.__subclasses__(), *ast.unaryop.__subclasses__(),
+    *ast.cmpop.__subclasses__(), *ast.boolop.__subclasses__(),
+})
 
 
 def extract_ops(module, text: str | None = None) -> list[SchemaOp]:
@@ -108,17 +111,27 @@ class _LineFinder:
         name = re.escape(function_name)
         match = re.search(rf"^[ \t]*(?:async[ \t]+)?def[ \t]+{name}\b", text, re.M)
         self.pos = match.end() if match else len(text)
-        self._newlines: list[int] | None = None
+        self._counted = (0, 1)
+        """(offset, line at that offset): lines are counted forward from the previous match."""
 
     def line(self, owner: str | None, name: str) -> int:
-        prefix = rf"\b{re.escape(owner)}\s*\.\s*" if owner else r"(?<![\w])(?:\w+\s*\.\s*)?"
-        match = re.compile(rf"{prefix}{re.escape(name)}\s*\(").search(self.text, self.pos)
+        match = _call_pattern(owner, name).search(self.text, self.pos)
         if match is None:
             return 0
         self.pos = match.end()
-        if self._newlines is None:
-            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
-        return bisect_right(self._newlines, match.start()) + 1
+        offset, line = self._counted
+        start = match.start()
+        if start < offset:  # never: matches move forward; kept correct anyway
+            offset, line = 0, 1
+        line += self.text.count("\n", offset, start)
+        self._counted = (start, line)
+        return line
+
+
+@lru_cache(maxsize=512)
+def _call_pattern(owner: str | None, name: str) -> re.Pattern:
+    prefix = rf"\b{re.escape(owner)}\s*\.\s*" if owner else r"(?<![\w])(?:\w+\s*\.\s*)?"
+    return re.compile(rf"{prefix}{re.escape(name)}\s*\(")
 
 
 def _string(node) -> str | None:
@@ -161,10 +174,12 @@ def _split(call: ast.Call):
 
 def _arguments(call: ast.Call) -> list:
     """The argument expressions in source order (`f(x=1, *rest)` is legal Python)."""
-    if not call.keywords:
-        return call.args
-    values = [*call.args, *(k.value for k in call.keywords)]
-    if call.args:
+    args, keywords = call.args, call.keywords
+    if not keywords:
+        return args
+    values = [*args, *[k.value for k in keywords]]
+    # Only a starred argument may follow a keyword: otherwise positional ones come first.
+    if args and any(type(a) is ast.Starred for a in args):
         values.sort(key=lambda n: (n.lineno, n.col_offset))
     return values
 
@@ -200,50 +215,54 @@ class _OpVisitor:
 
     def walk(self, node) -> None:
         """Visit the statements and calls under `node` in source order."""
-        if isinstance(node, _LEAVES):
+        kind = type(node)
+        if kind in _LEAF_TYPES:
             return
-        if isinstance(node, ast.Call):
+        if kind is ast.Call:
             self.visit_call(node)
             func = node.func
-            if isinstance(func, ast.Attribute):
-                if not isinstance(func.value, ast.Name):
+            if type(func) is ast.Attribute:
+                if type(func.value) is not ast.Name:
                     self.walk(func.value)
-            elif not isinstance(func, ast.Name):
+            elif type(func) is not ast.Name:
                 self.walk(func)
             for arg in _arguments(node):
-                self.walk(arg)
-        elif isinstance(node, _VALUED):
+                if type(arg) not in _LEAF_TYPES:
+                    self.walk(arg)
+        elif kind in _VALUED:
             if node.value is not None:
                 self.walk(node.value)
-        elif isinstance(node, _FUNCTIONS):
+        elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
             # The function being read is the first one met; nested ones run only if called.
             if not self.entered:
                 self.entered = True
                 self.walk_body(node.body)
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
+        elif kind is ast.With or kind is ast.AsyncWith:
             self.visit_with(node)
             for item in node.items:
                 self.walk(item.context_expr)
             self.walk_body(node.body)
             self.leave_with(node)
-        elif isinstance(node, _CONDITIONAL):
+        elif kind in _CONDITIONAL:
             self.depth += 1
             for child in ast.iter_child_nodes(node):
                 self.walk(child)
             self.depth -= 1
-        elif isinstance(node, ast.IfExp):  # source order: body if test else orelse
+        elif kind is ast.IfExp:  # source order: body if test else orelse
             self.walk(node.body)
             self.walk(node.test)
             self.walk(node.orelse)
-        elif isinstance(node, ast.Dict):  # source order: key, value, key, value...
+        elif kind is ast.Dict:  # source order: key, value, key, value...
             for key, value in zip(node.keys, node.values):
                 if key is not None:
                     self.walk(key)
                 self.walk(value)
-        elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        elif kind is ast.List or kind is ast.Tuple or kind is ast.Set:
             for element in node.elts:
                 self.walk(element)
-        elif isinstance(node, ast.Attribute):
+        elif kind is ast.Attribute:
+            self.walk(node.value)
+        elif kind is ast.keyword or kind is ast.Starred:
             self.walk(node.value)
         else:
             for child in ast.iter_child_nodes(node):

@@ -183,15 +183,16 @@ def table_presence(graph, tables: Iterable[str],
     return result
 
 
-def clean_revisions(graph, *, allow_duplicates: bool = False) -> set[str]:
+def clean_revisions(graph, *, allow_duplicates: bool = False, order: list[str] | None = None) -> set[str]:
     """Ids whose whole ancestry is sound: every parent exists, no loop, no duplicated id.
 
     Schema order is only judged on these: elsewhere the history is broken in a way another
     problem already names, and the table replay would only add noise. `allow_duplicates`
     accepts duplicated ids (their files' parents and ops taken together), for ranking.
+    `order` is graph.topological() when the caller has it already.
     """
     clean: set[str] = set()
-    for rev in graph.topological():
+    for rev in graph.topological() if order is None else order:
         files = graph.by_id[rev]
         if (len(files) > 1 and not allow_duplicates) or not all(f.known("down_revision") for f in files):
             continue
