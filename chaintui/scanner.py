@@ -61,8 +61,7 @@ def scan_bytes(data: bytes) -> dict[str, Any]:
     except (UnicodeDecodeError, LookupError, SyntaxError) as exc:
         return _error(f"cannot decode: {_first_line(str(exc))}")
     try:
-        module = ast.parse(text)
-        return _record(module, text)
+        return _record(ast.parse(text), text)
     except SyntaxError as exc:
         return _unparsable(text, f"syntax error: {_first_line(exc.msg)}", exc.lineno)
     except (RecursionError, MemoryError):

@@ -171,6 +171,19 @@ def downgrade():
     "revision = 'a1'\ndown_revision = None\ndef upgrade():\n    op.create_table(\n        'x')\n    op.\\\n"
     "        drop_table('y')\n    s = 'op.create_table(\"fake\")'\n    op.create_table('z')\n",
     "revision = 'a1'\ndown_revision = None\ndef upgrade(): op.create_table('one'); op.drop_table('two')\n",
+    # downgrade() bodies, which the scanner does not parse when it can tell where they end
+    "revision = 'a1'\ndown_revision = None\ndef upgrade():\n    op.create_table('t')\n"
+    "def downgrade():\n    op.execute(\"\"\"\nrevision = 'evil'\n\"\"\")\n\"\"\"Revision ID: zz\"\"\"\n",
+    "revision = 'a1'\ndown_revision = None\ndef downgrade() -> None:  # undo: all\n    op.drop_table(\n'users')\n"
+    "\n\n# trailing\nbranch_labels = ('x',)\ndef upgrade():\n    op.drop_table('users')\n",
+    "revision = 'a1'\ndown_revision = None\ndef downgrade():\n    x = 1 + \\\n'doc'\ndepends_on = 'd'\n",
+    "revision = 'a1'\ndown_revision = None\nasync def downgrade():\n    await op.drop_table('x')\n\n"
+    "    # comment at the end\n# column-0 comment\nrevision = 'a2'\n",
+    "revision = 'a1'\ndown_revision = None\ndef downgrade(): pass  # note:\ndef upgrade(): op.create_table('x')\n",
+    "revision = 'a1'\r\ndown_revision = None\r\ndef downgrade():\r\n    op.drop_table('x')\r\n\r\n"
+    "def upgrade():\r\n    downgrade()\r\n    op.create_table('y')\r\n",
+    '"""Doc\n\ndef downgrade():\n    Revision ID: a1\n"""\nrevision = \'a1\'\ndown_revision = None\n',
+    "revision = 'a1'\ndown_revision = None\ndef downgrade():\n    pass\ndef downgrade():\n    op.drop_table('b')\n",
     # not parseable
     "revision = 'a1'\ndown_revision = (\n",
     "print 'py2'\nrevision = 'a1'\ndown_revision = 'a0'\n",

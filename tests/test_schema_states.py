@@ -114,6 +114,12 @@ def test_union_of_unrelated_and_shared_states():
     assert set(left.union(other)) == {"b", "c", "x"}
     assert left.union(left) is left and left.union(EMPTY) is left and EMPTY.union(left) is left
     assert left.with_changes({"c": True}) is left  # nothing changes: the same state
+    # Folded states (a straight line of only children) still meet their branch point.
+    fork = base.with_changes({"f": True})
+    one = fork.with_changes({"a": False}).with_changes({"g": True}, fold=True).with_changes({"b": False}, fold=True)
+    two = fork.with_changes({"h": True}, fold=True).with_changes({"f": False}, fold=True)
+    assert set(one) == {"f", "g"} and set(two) == {"a", "b", "h"}
+    assert set(one.union(two)) == set(two.union(one)) == {"a", "b", "f", "g", "h"}
 
 
 def test_every_state_of_a_long_history_fits_in_linear_memory():

@@ -83,11 +83,13 @@ def schema_problems(graph) -> list[Problem]:
     for rev in order:
         parents = [p for p in graph.parent_ids(rev) if p in states]
         state = EMPTY
+        last_child = False
         for parent in parents:
             state = state.union(states[parent])
             waiting[parent] -= 1
             if waiting[parent] <= 0:
                 del states[parent]
+                last_child = len(parents) == 1
         m = graph.by_id[rev][0]
         if rev in clean and m.ops:
             for kind, table, op, others in _check(m, state, made_by):
@@ -101,7 +103,7 @@ def schema_problems(graph) -> list[Problem]:
                     line=op.line or None,
                 ))
         if waiting[rev] > 0:
-            states[rev] = state.with_changes(changes(m.ops)) if m.ops else state
+            states[rev] = state.with_changes(changes(m.ops), fold=last_child) if m.ops else state
     return problems
 
 

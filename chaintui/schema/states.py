@@ -18,17 +18,22 @@ from chaintui.schema.ops import changes, creates
 
 
 class Tables(Set):
-    """An immutable set of table names, derived from its parent state by a few changes."""
+    """An immutable set of table names, derived from its parent state by a few changes.
+
+    Invariant: the tables differ from the parent's only in names listed in `_touched`, and
+    `_depth` is the parent's plus one. `union` relies on both to find where two states meet.
+    """
 
     __slots__ = ("_map", "_parent", "_touched", "_depth")
 
-    def __init__(self, tables: Map, parent: Tables | None, touched: tuple[str, ...]) -> None:
+    def __init__(self, tables: Map, parent: Tables | None, touched: tuple | None, depth: int = 0) -> None:
         self._map = tables
         self._parent = parent
         """The state this one was derived from (None for the empty root)."""
         self._touched = touched
-        """The tables whose existence differs from the parent's."""
-        self._depth = parent._depth + 1 if parent is not None else 0
+        """The names whose existence may differ from the parent's: a linked list of tuples,
+        `(names, rest)`, so that folding a change in is O(1)."""
+        self._depth = depth
 
     def __contains__(self, table: object) -> bool:
         return table in self._map
@@ -46,8 +51,13 @@ class Tables(Set):
     def _from_iterable(cls, iterable: Iterable[str]) -> frozenset[str]:
         return frozenset(iterable)
 
-    def with_changes(self, effect: dict[str, bool]) -> Tables:
-        """This state with each table of `effect` made to exist (True) or not (False)."""
+    def with_changes(self, effect: dict[str, bool], *, fold: bool = False) -> Tables:
+        """This state with each table of `effect` made to exist (True) or not (False).
+
+        With `fold` the new state hangs off this state's parent, its changes added to this
+        state's: right when this state will not be asked for again (a revision that is its
+        parent's last child), so a straight history keeps no chain of old states alive.
+        """
         changed = [(t, exists) for t, exists in effect.items() if (t in self._map) != exists]
         if not changed:
             return self
@@ -58,7 +68,10 @@ class Tables(Set):
                 else:
                     del mutation[table]
             tables = mutation.finish()
-        return Tables(tables, self, tuple(t for t, _ in changed))
+        names = tuple(t for t, _ in changed)
+        if fold and self._parent is not None:
+            return Tables(tables, self._parent, (names, self._touched), self._depth)
+        return Tables(tables, self, (names, None), self._depth + 1)
 
     def union(self, other: Tables) -> Tables:
         """The tables of either state.
@@ -73,25 +86,24 @@ class Tables(Set):
             return other
         budget = min(len(self._map), len(other._map)) + 8
         a, b = self, other
-        touched: list[tuple[str, ...]] = []
+        touched: list[str] = []
         while a is not b:
             if a._depth >= b._depth:
-                touched.append(a._touched)
-                a = a._parent
+                link, a = a._touched, a._parent
             else:
-                touched.append(b._touched)
-                b = b._parent
-            budget -= len(touched[-1]) + 1
-            if budget < 0:
+                link, b = b._touched, b._parent
+            while link is not None and len(touched) <= budget:
+                names, link = link
+                touched += names
+            if len(touched) > budget:
                 small, large = (self, other) if len(self._map) <= len(other._map) else (other, self)
                 return large.with_changes({t: True for t in small._map if t not in large._map})
         # A table no step touched is in both or in neither: only touched ones can be missing.
-        added = {t: True for group in touched for t in group if t in other._map and t not in self._map}
-        return self.with_changes(added)
+        return self.with_changes({t: True for t in touched if t in other._map and t not in self._map})
 
 
 #: The state before any migration.
-EMPTY = Tables(Map(), None, ())
+EMPTY = Tables(Map(), None, None)
 
 
 def creators(graph) -> dict[str, list[Migration]]:
