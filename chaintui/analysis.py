@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from chaintui.diagnosis import diagnose
 from chaintui.discovery import Project, discover, migration_entries
 from chaintui.graph import RevisionGraph
 from chaintui.model import Migration, MigrationSet, Problem
-from chaintui.scanner import scan_bytes
+from chaintui.scanner import MAX_SCAN_BYTES, scan_bytes, scan_oversized
 
 
 @dataclass
@@ -128,6 +129,14 @@ def scan_set(mset: MigrationSet, cache: ScanCache | None = None,
         else:
             try:
                 data = read_file(name)
+            except NotRegularFile as exc:
+                rows.append((path, rel, None, str(exc)))
+                continue
+            except FileTooLarge as exc:
+                # The record depends only on the first bytes and the size: so does its key.
+                key = content_key(exc.prefix + b"\0size:%d" % exc.size)
+                rows.append((path, rel, key, scan_oversized(exc.prefix, exc.size)))
+                continue
             except OSError as exc:
                 rows.append((path, rel, None, f"cannot read: {exc.strerror or exc}"))
                 continue
@@ -161,22 +170,68 @@ def _parse_all(misses: dict[bytes, bytes]) -> dict[bytes, dict]:
 _CHUNK = 1 << 16
 
 
+class NotRegularFile(OSError):
+    """A name in versions/ that is a FIFO, a device or a directory: never read (a FIFO would
+    block the scan until something writes to it)."""
+
+
+class FileTooLarge(OSError):
+    """A file over scanner.MAX_SCAN_BYTES: only its first bytes were read."""
+
+    def __init__(self, size: int, prefix: bytes) -> None:
+        super().__init__(f"{size} bytes")
+        self.size = size
+        self.prefix = prefix
+
+
+_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
 def read_file(name: str) -> bytes:
     """A file's bytes through os.open/os.read: half the cost of open().read() (no buffered
-    file objects), which matters when a warm check reads 20,000 files and parses none."""
-    fd = os.open(name, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    file objects), which matters when a warm check reads 20,000 files and parses none.
+
+    Opened without blocking and checked with fstat before reading: anything but a regular file
+    raises NotRegularFile, and a file over MAX_SCAN_BYTES raises FileTooLarge with its first
+    bytes, so neither a FIFO nor a 50 MB file can stall the scan or fill the memory.
+    """
+    fd = os.open(name, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
     try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((k for test, k in _KINDS if test(info.st_mode)), "not a regular file")
+            raise NotRegularFile(f"not a regular file ({kind}): skipped")
+        if info.st_size > MAX_SCAN_BYTES:
+            raise FileTooLarge(info.st_size, _read(fd, MAX_SCAN_BYTES))
         data = os.read(fd, _CHUNK)
         more = os.read(fd, _CHUNK) if data else b""  # a short read is not proof of EOF
         if not more:
             return data
         chunks = [data, more]
-        while more:
+        size = len(data) + len(more)
+        while more and size <= MAX_SCAN_BYTES:  # a file growing while it is read
             more = os.read(fd, _CHUNK)
             chunks.append(more)
-        return b"".join(chunks)
+            size += len(more)
+        data = b"".join(chunks)
+        if size > MAX_SCAN_BYTES:
+            raise FileTooLarge(max(size, info.st_size), data[:MAX_SCAN_BYTES])
+        return data
     finally:
         os.close(fd)
+
+
+def _read(fd: int, limit: int) -> bytes:
+    chunks = []
+    size = 0
+    while size < limit:
+        chunk = os.read(fd, min(_CHUNK, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _rel(mset: MigrationSet, folder: str, name: str, dir_rels: dict[str, str]) -> str:

@@ -221,7 +221,8 @@ def _atomic_dump(file: Path, payload: Any) -> None:
         pass
 
 
-_STAMPED = ("model", "graph", "diagnosis", "naming", "schema", "scanner", "cache", "analysis")
+_STAMPED = ("model", "graph", "diagnosis", "naming", "schema/__init__", "schema/extract", "schema/ops",
+            "schema/states", "schema/checks", "scanner", "cache", "analysis")
 _code_stamp: bytes | None = None
 
 

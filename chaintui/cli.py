@@ -121,11 +121,6 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    import gc
-
-    # A one-shot process that builds tens of thousands of objects and frees none: the cyclic
-    # collector would only re-walk them (about 12% of a warm check at 5,000 revisions).
-    gc.disable()
     from chaintui.analysis import analyze
     from chaintui import report
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from chaintui.graph import RevisionGraph
@@ -18,6 +19,7 @@ ERROR_CODES = (
     "multiple-bases",
     "multiple-heads",
     "duplicate-branch-label",
+    "invalid-revision-id",
 )
 WARNING_CODES = (
     "duplicate-number",
@@ -41,6 +43,7 @@ def diagnose(graph: RevisionGraph) -> list[Problem]:
     problems += _multiple_bases(graph)
     problems += _multiple_heads(graph)
     problems += _duplicate_labels(graph)
+    problems += _invalid_ids(graph)
     problems += _duplicate_numbers(graph)
     problems += _header_mismatches(graph)
     problems += _filename_mismatches(graph)
@@ -239,6 +242,26 @@ def _duplicate_numbers(graph: RevisionGraph) -> list[Problem]:
         problems.append(_problem("duplicate-number",
                                  f"{len(files)} files carry number {files[0].path.stem.split('_')[0]} with "
                                  f"distinct ids: {names}", files, files[0].line_of("revision")))
+    return problems
+
+
+#: Characters alembic's Revision refuses in an id (alembic.script.revision._revision_illegal_chars:
+#: it reads them as revision syntax, `heads@-1`, `ae10+2`, `branch:rev`), and whitespace.
+_ILLEGAL_ID_CHARS = re.compile(r"[@\-+:\s]")
+
+
+def _invalid_ids(graph: RevisionGraph) -> list[Problem]:
+    problems = []
+    for rev, files in graph.by_id.items():
+        bad = sorted(set(_ILLEGAL_ID_CHARS.findall(rev)))
+        if bad:
+            shown = " ".join("whitespace" if c.isspace() else repr(c) for c in dict.fromkeys(
+                " " if c.isspace() else c for c in bad))
+            problems.append(_problem(
+                "invalid-revision-id",
+                f"revision id {rev!r} contains {shown}, which alembic refuses in an id",
+                files, files[0].line_of("revision"),
+            ))
     return problems
 
 

@@ -149,6 +149,17 @@ def _read_ini(ini: Path, toml_arg: Path | None) -> list[dict] | str:
         raise ChaintuiError(f"{ini}: cannot read configuration: {_one_line(exc)}") from None
     if not sections and toml_arg is not None:
         return "pyproject"
+    if not sections and _is_flask_migrate(ini):
+        # Flask-Migrate's `Migrate.get_config()` reads <directory>/alembic.ini and sets
+        # script_location to that directory itself (its env.py and versions/ are there).
+        try:
+            config = _config(ini, toml_arg)
+            config.set_main_option("script_location", str(ini.parent).replace("%", "%%"))
+            return [_read_settings(config, ini, "alembic", multi=False)]
+        except ChaintuiError:
+            raise
+        except Exception as exc:
+            raise ChaintuiError(f"{ini}: cannot read configuration: {_one_line(exc)}") from None
     if not sections:
         raise ChaintuiError(f"{ini}: no script_location in any section")
     multi = len(sections) > 1
@@ -158,6 +169,11 @@ def _read_ini(ini: Path, toml_arg: Path | None) -> list[dict] | str:
         raise
     except Exception as exc:  # e.g. alembic's ValueError for an unknown path_separator
         raise ChaintuiError(f"{ini}: cannot read configuration: {_one_line(exc)}") from None
+
+
+def _is_flask_migrate(ini: Path) -> bool:
+    """A Flask-Migrate `migrations/` folder: alembic.ini beside env.py, no script_location."""
+    return (ini.parent / "env.py").is_file()
 
 
 def _sets_from_pyproject(toml: Path, root: Path, ini: Path | None = None) -> list[MigrationSet]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections import defaultdict
 from typing import Any
@@ -12,6 +13,23 @@ from chaintui.diagnosis import CODES
 _WIDTH = 80
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "bold": "\033[1m", "dim": "\033[2m", "ok": "\033[32m"}
 _RESET = "\033[0m"
+
+
+#: C0 and C1 control characters, DEL, and the bidirectional overrides that reorder what a
+#: terminal shows ("Trojan Source"): never printed raw, whatever a file or an id is named.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe(text: str) -> str:
+    """`text` with every control character written as an escape (`\\x1b`, `\\n`, `\\u202e`)."""
+    if _UNSAFE.search(text) is None:
+        return text
+    return _UNSAFE.sub(_escape_char, text)
+
+
+def _escape_char(match: re.Match) -> str:
+    char = match.group()
+    return repr(char)[1:-1] if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
 def to_json(analysis: Analysis) -> dict[str, Any]:
@@ -64,11 +82,11 @@ def render_github_problems(problems) -> str:
     for problem in problems:
         files = problem.files or ("",)
         for index, file in enumerate(files):
-            props = [f"file={_escape_prop(file)}"] if file else []
+            props = [f"file={_escape_prop(safe(file))}"] if file else []
             if problem.line and index == 0:
                 props.append(f"line={problem.line}")
             props.append(f"title={_escape_prop('chaintui ' + problem.code)}")
-            lines.append(f"::{problem.severity} {','.join(props)}::{_escape_data(problem.message)}")
+            lines.append(f"::{problem.severity} {','.join(props)}::{_escape_data(safe(problem.message))}")
     return "\n".join(lines)
 
 
@@ -97,7 +115,7 @@ def render_text(analysis: Analysis, colour: bool = False) -> str:
     out: list[str] = []
     for s in analysis.sets:
         graph = s.graph
-        title = f"{s.mset.name}: {len(graph.revisions)} revisions, {len(graph.heads)} head(s), {len(graph.bases)} base(s)"
+        title = f"{safe(s.mset.name)}: {len(graph.revisions)} revisions, {len(graph.heads)} head(s), {len(graph.bases)} base(s)"
         out.append(paint(title, "bold"))
         if not s.problems:
             out.append("  " + paint("no problems", "ok"))
@@ -113,9 +131,10 @@ def render_text(analysis: Analysis, colour: bool = False) -> str:
             out.append("")
             out.append(paint(f"{severity}: {code} ({len(group)})", severity))
             for problem in group:
-                out.extend(textwrap.wrap(problem.message, _WIDTH, initial_indent="  - ", subsequent_indent="    "))
+                out.extend(textwrap.wrap(safe(problem.message), _WIDTH, initial_indent="  - ", subsequent_indent="    "))
                 for file in problem.files:
                     where = f"{file}:{problem.line}" if problem.line and file == problem.files[0] else file
+                    where = safe(where)
                     out.append("      " + paint(_fit_path(where, _WIDTH - 6), "dim"))
         out.append("")
     errors = sum(p.is_error for p in analysis.problems)

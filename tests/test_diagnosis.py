@@ -22,8 +22,8 @@ def only(found, code):
 def test_codes_and_severities_match_the_design():
     assert set(CODES) == {
         "parse-error", "duplicate-revision", "missing-parent", "missing-dependency", "cycle",
-        "multiple-bases", "multiple-heads", "duplicate-branch-label", "duplicate-number",
-        "header-mismatch", "filename-mismatch", "schema-order",
+        "multiple-bases", "multiple-heads", "duplicate-branch-label", "invalid-revision-id",
+        "duplicate-number", "header-mismatch", "filename-mismatch", "schema-order",
     }
     warnings = {"duplicate-number", "header-mismatch", "filename-mismatch", "schema-order"}
     assert {c for c, s in SEVERITY.items() if s == "warning"} == warnings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-import libcst as cst
+import ast
 import pytest
 
 from chaintui.analysis import analyze
@@ -21,7 +21,7 @@ def ops_of(body: str, extra: str = ""):
               'revision = "a"\ndown_revision = None\n' + extra + "\n\ndef upgrade():\n"
               + textwrap.indent(textwrap.dedent(body), "    ")
               + "\n\ndef downgrade():\n    op.drop_table('zzz')\n")
-    module = cst.parse_module(source)
+    module = ast.parse(source)
     return [(o.kind, o.table, o.line, o.op, o.guarded) for o in extract_ops(module, source)], source
 
 
