@@ -58,7 +58,8 @@ def test_changed_file_with_same_size_and_mtime_is_rescanned(tmp_path):
     os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert (target.stat().st_size, target.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
     problems = analyze(root).problems
-    assert [(p.code, p.revisions) for p in problems if p.is_error] == [("missing-parent", ("c2",))]
+    assert [(p.code, p.revisions) for p in problems if p.is_error] == [
+        ("missing-parent", ("c2",)), ("multiple-heads", ("b1", "c2"))]
 
 
 def test_renamed_file_is_rediagnosed(tmp_path):
