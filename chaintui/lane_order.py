@@ -22,7 +22,7 @@ REV = "rev"
 PHANTOM = "missing"
 
 
-def walk(graph: RevisionGraph) -> tuple[list[tuple[str, str]], dict[str, tuple[str, ...]], dict[str, int]]:
+def walk(graph: RevisionGraph) -> tuple[list[tuple[str, str]], dict[str, tuple[str, ...]], Heights]:
     """(rows, back edges, heights).
 
     rows: (kind, id) in display order, a phantom (`missing`) just before the first revision
@@ -32,21 +32,23 @@ def walk(graph: RevisionGraph) -> tuple[list[tuple[str, str]], dict[str, tuple[s
     """
     ids = list(graph.by_id)
     declared = graph.by_id
-    parents = {rev: [p for p in graph.parent_ids(rev) if p in declared] for rev in ids}
-    children = {rev: [c for c in graph.child_ids(rev) if c in declared] for rev in ids}
-    comp_of: dict[str, int] = {}
-    for index, component in enumerate(graph.strongly_connected()):
-        for rev in component:
-            comp_of[rev] = index
-    when = _when(graph)
-    height = _heights(ids, children, comp_of)
+    when = _When(graph)
+    height = Heights(graph)
 
-    waiting = {rev: len(parents[rev]) for rev in ids}
-    outside = {rev: sum(1 for p in parents[rev] if comp_of.get(p) != comp_of[rev])
-               for rev in comp_of}
-    starts = [(when[rev], rev) for rev in ids if waiting[rev] == 0]
-    starts += [(when[rev], rev) for rev, count in outside.items() if count == 0 and waiting[rev] > 0]
+    # counts, not lists: 5,000 small lists cost more in the collector than in the walk
+    waiting: dict[str, int] = {}
+    for rev in ids:
+        count = 0
+        for parent in graph.parent_ids(rev):
+            if parent in declared:
+                count += 1
+        waiting[rev] = count
+    starts = [(when(rev), rev) for rev in ids if waiting[rev] == 0]
     heapq.heapify(starts)
+    comp_of: dict[str, int] = {}
+    """Loop members -> their loop; filled only if the walk stalls (most histories have none)."""
+    outside: dict[str, int] = {}
+    """For loop members: parents outside their loop not shown yet."""
     stack: list[str] = []
     placed: set[str] = set()
     rows: list[tuple[str, str]] = []
@@ -61,7 +63,7 @@ def walk(graph: RevisionGraph) -> tuple[list[tuple[str, str]], dict[str, tuple[s
         rows.append((REV, rev))
         placed.add(rev)
         ready = []
-        for child in children[rev]:
+        for child in graph.child_ids(rev):
             waiting[child] -= 1
             if child in placed:
                 continue
@@ -70,11 +72,26 @@ def walk(graph: RevisionGraph) -> tuple[list[tuple[str, str]], dict[str, tuple[s
             elif child in comp_of and comp_of.get(rev) != comp_of[child]:
                 outside[child] -= 1
                 if outside[child] == 0:
-                    heapq.heappush(starts, (when[child], child))
-        # the last pushed is shown next: the lowest (side branches) first, the main line last
-        ready.sort(key=when.__getitem__, reverse=True)
-        ready.sort(key=lambda c: -height[c])
+                    heapq.heappush(starts, (when(child), child))
+        if len(ready) > 1:
+            # the last pushed is shown next: the lowest (side branches) first, the main line last
+            ready.sort(key=when, reverse=True)
+            ready.sort(key=lambda c: -height(c))
         stack.extend(ready)
+
+    def find_loops() -> None:
+        """The walk stalled on loops: each loop member whose parents outside its loop are all
+        shown can start the next chain."""
+        for index, component in enumerate(graph.strongly_connected()):
+            for rev in component:
+                comp_of[rev] = index
+        for rev, comp in comp_of.items():
+            if rev in placed:
+                continue
+            outside[rev] = sum(1 for p in graph.parent_ids(rev)
+                               if p in declared and p not in placed and comp_of.get(p) != comp)
+            if outside[rev] == 0:
+                heapq.heappush(starts, (when(rev), rev))
 
     while len(placed) < len(ids):
         if stack:
@@ -82,10 +99,13 @@ def walk(graph: RevisionGraph) -> tuple[list[tuple[str, str]], dict[str, tuple[s
             if rev not in placed:
                 place(rev)
             continue
-        while starts:
-            _, rev = heapq.heappop(starts)
-            if rev not in placed:
-                break
+        while starts and starts[0][1] in placed:
+            heapq.heappop(starts)
+        if not starts and not comp_of:
+            find_loops()
+            continue
+        if starts:
+            rev = heapq.heappop(starts)[1]
         else:  # cannot happen (every loop has an entry); keep every revision anyway
             rev = next(r for r in ids if r not in placed)
         later = tuple(p for p in graph.parent_ids(rev) if p in declared and p not in placed)
@@ -95,36 +115,54 @@ def walk(graph: RevisionGraph) -> tuple[list[tuple[str, str]], dict[str, tuple[s
     return rows, back, height
 
 
-def _when(graph: RevisionGraph) -> dict[str, tuple]:
+class Heights:
+    """The longest chain from a revision down to a head, loop edges left out. Computed on
+    demand and remembered: only children of branch points are asked, so a linear history
+    costs nothing."""
+
+    def __init__(self, graph: RevisionGraph) -> None:
+        self.graph = graph
+        self.memo: dict[str, int] = {}
+
+    def __call__(self, rev: str) -> int:
+        memo = self.memo
+        if rev in memo:
+            return memo[rev]
+        child_ids = self.graph.child_ids
+        on_path: set[str] = set()
+        stack = [(rev, False)]
+        while stack:  # iterative post-order: a history of 20,000 needs no recursion
+            node, expanded = stack.pop()
+            if expanded:
+                on_path.discard(node)
+                memo[node] = 1 + max((memo.get(c, 0) for c in child_ids(node) if c not in on_path), default=0)
+                continue
+            if node in memo or node in on_path:
+                continue  # done, or a loop's edge back to the path: left out
+            on_path.add(node)
+            stack.append((node, True))
+            stack.extend((c, False) for c in child_ids(node) if c not in memo and c not in on_path)
+        return memo[rev]
+
+
+class _When:
     """Sort key for where a chain starts: the project's numbering, or for hex ids (which carry
-    no order) the `Create Date` header, then the id."""
-    style, _ = detect_style(graph.by_id)
-    result = {}
-    for rev, files in graph.by_id.items():
-        if style == "hex":
-            dates = [m.header.create_date for m in files if m.header.create_date]
-            result[rev] = (0, min(dates), natural_key(rev)) if dates else (1, "", natural_key(rev))
-        else:
-            result[rev] = (0, "", natural_key(rev))
-    return result
+    no order) the `Create Date` header, then the id. Computed for the ids asked only."""
 
+    def __init__(self, graph: RevisionGraph) -> None:
+        self.graph = graph
+        self.hex: bool | None = None
+        self.memo: dict[str, tuple] = {}
 
-def _heights(ids: list[str], children: dict[str, list[str]], comp_of: dict[str, int]) -> dict[str, int]:
-    """Longest chain from each revision down to a head, edges inside a loop left out (so the
-    rest is acyclic): Kahn's algorithm from the heads up."""
-    kids = {rev: [c for c in children[rev] if comp_of.get(c, -1) != comp_of.get(rev, -2)] for rev in ids}
-    parents_of: dict[str, list[str]] = {rev: [] for rev in ids}
-    for rev in ids:
-        for child in kids[rev]:
-            parents_of[child].append(rev)
-    remaining = {rev: len(kids[rev]) for rev in ids}
-    height = {rev: 1 for rev in ids}
-    todo = [rev for rev in ids if remaining[rev] == 0]
-    while todo:
-        rev = todo.pop()
-        for parent in parents_of[rev]:
-            height[parent] = max(height[parent], height[rev] + 1)
-            remaining[parent] -= 1
-            if remaining[parent] == 0:
-                todo.append(parent)
-    return height
+    def __call__(self, rev: str) -> tuple:
+        key = self.memo.get(rev)
+        if key is None:
+            if self.hex is None:
+                self.hex = detect_style(self.graph.by_id)[0] == "hex"
+            if self.hex:
+                dates = [m.header.create_date for m in self.graph.by_id[rev] if m.header.create_date]
+                key = (0, min(dates), natural_key(rev)) if dates else (1, "", natural_key(rev))
+            else:
+                key = (0, "", natural_key(rev))
+            self.memo[rev] = key
+        return key

@@ -155,7 +155,7 @@ def layout(graph: RevisionGraph, *, keep: Iterable[str] = (), fold_min: int = FO
         opened: list[int] = []
         if kids:
             # the child carrying the longest history keeps this lane; the others open new ones
-            main = max(kids, key=lambda k: (height.get(k, 0), -pos[k]))
+            main = max(kids, key=lambda k: (height(k), -pos[k])) if len(kids) > 1 else kids[0]
             lanes[col] = main
             for kid in sorted((k for k in kids if k != main), key=pos.__getitem__):
                 c = _free(lanes, col + 1)
