@@ -16,7 +16,7 @@ def _backgrounds(strip, system=None) -> set:
     colours = set()
     for segment in strip:
         colour = segment.style.bgcolor if segment.style else None
-        if colour is not None and system is not None:
+        if colour is not None and system is not None and not colour.is_default:
             colour = colour.downgrade(system)
         colours.add(colour)
     return colours
@@ -156,3 +156,30 @@ async def test_the_header_says_where_and_what_the_session_did(demo_root, make_ap
         await press(pilot, "a", "y", "escape")  # one fix committed
         first = screen_text(app).splitlines()[0]
         assert "1 commit this session" in first
+
+
+@pilot_test
+async def test_the_cursor_stands_out_in_every_built_in_theme(demo_root, make_app):
+    from textual.theme import BUILTIN_THEMES
+
+    def stands_out(cursor, other, system) -> bool:
+        underlined = any(s.style and s.style.underline for s in cursor)  # ANSI themes, blurred
+        return _backgrounds(cursor, system) != _backgrounds(other, system) or underlined
+
+    app = make_app(demo_root)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "t", "home", "down", "down")
+        tree = app.screen.query_one(RevisionTree)
+        for name in BUILTIN_THEMES:
+            app.theme = name
+            await pilot.pause()
+            for focused in (True, False):
+                if not focused:
+                    await press(pilot, "tab")
+                assert tree.has_focus is focused
+                cursor, other = _line_of(tree, "002"), _line_of(tree, "000")
+                assert cursor.text[0] == (CURSOR_MARK if focused else BLURRED_MARK)
+                for system in (None, ColorSystem.STANDARD):
+                    assert stands_out(cursor, other, system), (name, focused, system)
+            await press(pilot, "t")

@@ -203,6 +203,7 @@ class MainScreen(Navigation, FixFlows, SessionWorkers, Screen):
         header = self.query_one(SessionHeader)
         header.commits = len(message.entries)
         header.branch, header.head = message.branch, message.head
+        header.in_git = bool(message.branch or message.head)
         self.can_undo = message.can_undo
         if header.errors == 0:
             self._show_finished(0, header.warnings)

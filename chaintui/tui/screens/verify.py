@@ -89,6 +89,8 @@ class VerifyScreen(Dialog[bool | None]):
             lines += [Content.styled(f"     {line}", "" if s.ok else "$error") for line in rest]
         verdict = Content.styled("alembic accepts this history." if result.ok else "alembic does not accept this history yet.",
                                  "bold $success" if result.ok else "bold $error")
+        if result.ok:
+            verdict = Content.assemble(verdict, " Next: ", Content.styled("git push", "bold"), ".")
         log.update(Content("\n").join([*lines, Content(""), verdict]))
 
     def action_close(self) -> None:

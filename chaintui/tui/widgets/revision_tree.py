@@ -24,7 +24,7 @@ from textual.strip import Strip
 from chaintui.graph import RevisionGraph
 from chaintui.lanes import CONNECTOR, FOLDED, GAP, PHANTOM, Layout, Row, abbreviations, layout
 from chaintui.model import Problem
-from chaintui.tui.marks import tags
+from chaintui.tui.widgets.tree_words import row_words
 
 CURSOR_MARK = "▶"
 """Gutter mark of the cursor row while the tree has focus."""
@@ -240,33 +240,9 @@ class RevisionTree(ScrollView, can_focus=True):
         """The words after the lanes (without styles), for width computations."""
         return "".join(text for text, _ in self._words(row))
 
-    def _shown_id(self, rev: str) -> str:
-        return self.short.get(rev, rev)
-
     def _words(self, row: Row) -> list[tuple[str, str]]:
         """(text, component class) pieces after the lane glyphs."""
-        if row.kind == FOLDED:
-            first, _, last = (row.rev or "").partition(" … ")
-            return [(f"… {row.folded} revisions ({self._shown_id(first)} … {self._shown_id(last)}) → open",
-                     "revision-tree--fold")]
-        if row.kind in (CONNECTOR, GAP) or row.rev is None:
-            return []
-        if row.kind == PHANTOM:
-            named = self.graph.child_ids(row.rev) if self.graph else []
-            return [(self._shown_id(row.rev) or '""', "revision-tree--missing"),
-                    (f"  missing · named by {', '.join(self._shown_id(r) for r in named)}", "revision-tree--missing")]
-        words: list[tuple[str, str]] = [(self._shown_id(row.rev), "revision-tree--id")]
-        files = self.graph.by_id.get(row.rev, []) if self.graph else []
-        for tag, severity in tags(self.problems.get(row.rev, [])):
-            extra = f"×{len(files)}" if tag == "dup" else ""
-            words.append((f" [{tag}{extra}]", f"revision-tree--{severity}"))
-        if row.rev in self.applied:
-            words.append((" [applied]", "revision-tree--applied"))
-        if row.back:
-            words.append((f" ↻ {', '.join(self._shown_id(r) for r in row.back)}", "revision-tree--error"))
-        if files:
-            words.append((f"  {files[0].message}", "revision-tree--message"))
-        return words
+        return row_words(row, self.graph, self.problems, self.applied, self.short)
 
     def _row_style(self, index: int, row: Row) -> tuple[str, Style | None]:
         """How a whole row stands out: (gutter mark, style painted over the row), or (" ", None).
@@ -277,7 +253,10 @@ class RevisionTree(ScrollView, can_focus=True):
         if index == self.cursor and row.kind not in (CONNECTOR, GAP):
             if self.has_focus:
                 return CURSOR_MARK, self.get_component_rich_style("revision-tree--cursor")
-            return BLURRED_MARK, self.get_component_rich_style("revision-tree--cursor-blurred")
+            style = self.get_component_rich_style("revision-tree--cursor-blurred")
+            if style.bgcolor is None or style.bgcolor.is_default:
+                style += Style(underline=True)  # ANSI themes leave it no colour of its own
+            return BLURRED_MARK, style
         if row.rev is not None and row.rev in self.highlighted:
             return HIGHLIGHT_MARK, self.get_component_rich_style("revision-tree--highlight")
         return " ", None

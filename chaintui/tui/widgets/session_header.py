@@ -43,6 +43,8 @@ class SessionHeader(Widget):
     """The checked-out branch ("" until read; "detached HEAD" when there is none)."""
     head: reactive[str] = reactive("")
     """HEAD's short sha ("" until read, or outside git)."""
+    in_git: reactive[bool] = reactive(True)
+    """False once known that the project is in no git repository (fixes will be refused)."""
     commits: reactive[int] = reactive(0)
     """Commits chaintui made in this session (fixes and undos)."""
     errors: reactive[int] = reactive(-1)
@@ -54,6 +56,8 @@ class SessionHeader(Widget):
         if self.branch or self.head:
             where = f"{self.branch or '?'} @ {self.head}" if self.head else self.branch
         done = f"{self.commits} commit{'s' if self.commits != 1 else ''} this session"
+        if not self.in_git:
+            where, done = "", "not in a git repository: fixes need one"
         if self.errors < 0:
             status, style = "", ""
         elif self.errors:
