@@ -34,6 +34,7 @@ def walk(graph: RevisionGraph) -> tuple[list[tuple[str, str]], dict[str, tuple[s
     declared = graph.by_id
     when = _When(graph)
     height = Heights(graph)
+    children = {rev: graph.child_ids(rev) for rev in ids}  # asked twice each: built once
 
     # counts, not lists: 5,000 small lists cost more in the collector than in the walk
     waiting: dict[str, int] = {}
@@ -46,7 +47,7 @@ def walk(graph: RevisionGraph) -> tuple[list[tuple[str, str]], dict[str, tuple[s
     starts = [(when(rev), rev) for rev in ids if waiting[rev] == 0]
     heapq.heapify(starts)
     comp_of: dict[str, int] = {}
-    """Loop members -> their loop; filled only if the walk stalls (most histories have none)."""
+    """Loop members -> their loop (most histories have none: then it stays empty)."""
     outside: dict[str, int] = {}
     """For loop members: parents outside their loop not shown yet."""
     stack: list[str] = []
@@ -63,7 +64,7 @@ def walk(graph: RevisionGraph) -> tuple[list[tuple[str, str]], dict[str, tuple[s
         rows.append((REV, rev))
         placed.add(rev)
         ready = []
-        for child in graph.child_ids(rev):
+        for child in children[rev]:
             waiting[child] -= 1
             if child in placed:
                 continue
@@ -80,8 +81,8 @@ def walk(graph: RevisionGraph) -> tuple[list[tuple[str, str]], dict[str, tuple[s
         stack.extend(ready)
 
     def find_loops() -> None:
-        """The walk stalled on loops: each loop member whose parents outside its loop are all
-        shown can start the next chain."""
+        """Each loop member whose parents outside its loop are all shown can start a chain,
+        in the order of its start key like any other start."""
         for index, component in enumerate(graph.strongly_connected()):
             for rev in component:
                 comp_of[rev] = index
@@ -93,6 +94,8 @@ def walk(graph: RevisionGraph) -> tuple[list[tuple[str, str]], dict[str, tuple[s
             if outside[rev] == 0:
                 heapq.heappush(starts, (when(rev), rev))
 
+    if _has_loop(children, waiting, [rev for _, rev in starts]):
+        find_loops()
     while len(placed) < len(ids):
         if stack:
             rev = stack.pop()
@@ -101,9 +104,6 @@ def walk(graph: RevisionGraph) -> tuple[list[tuple[str, str]], dict[str, tuple[s
             continue
         while starts and starts[0][1] in placed:
             heapq.heappop(starts)
-        if not starts and not comp_of:
-            find_loops()
-            continue
         if starts:
             rev = heapq.heappop(starts)[1]
         else:  # cannot happen (every loop has an entry); keep every revision anyway
@@ -113,6 +113,22 @@ def walk(graph: RevisionGraph) -> tuple[list[tuple[str, str]], dict[str, tuple[s
             back[rev] = later
         place(rev)
     return rows, back, height
+
+
+def _has_loop(children: dict[str, list[str]], waiting: dict[str, int], roots: list[str]) -> bool:
+    """True when some revision can never have all its parents shown: Kahn's algorithm from the
+    roots, counting only (the strongly-connected pass runs only for histories that need it)."""
+    left = dict(waiting)
+    todo = list(roots)
+    seen = 0
+    while todo:
+        rev = todo.pop()
+        seen += 1
+        for child in children[rev]:
+            left[child] -= 1
+            if left[child] == 0:
+                todo.append(child)
+    return seen < len(children)
 
 
 class Heights:

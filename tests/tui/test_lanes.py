@@ -96,6 +96,11 @@ def test_rows_come_in_parent_order_on_a_hex_history_with_a_loop_and_a_missing_pa
     # a chain is followed to its end: consecutive rows are parent and child on the main line
     linked = sum(1 for a, b in zip(order, order[1:]) if a in graph.parent_ids(b))
     assert linked >= 0.85 * len(order)
+    # hex ids carry no order: chains (the base, the loop, the dangling one) start by Create Date
+    starts = [rev for rev in order if not any(pos.get(p, len(pos)) < pos[rev] for p in graph.parent_ids(rev))]
+    assert len(starts) == 3
+    dates = [graph.by_id[rev][0].header.create_date for rev in starts]
+    assert dates == sorted(dates)
 
 
 def test_past_the_lane_cap_branches_share_the_last_column_and_every_node_is_drawn(tmp_path):
