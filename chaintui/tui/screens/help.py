@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.cells import cell_len
 from textual.actions import parse as parse_action
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -119,7 +118,7 @@ class HelpScreen(Dialog[None]):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         text = self.full[event.cursor_row] if 0 <= event.cursor_row < len(self.full) else ""
-        cut = any(cell_len(str(cell)) and str(cell).endswith("…") for cell in event.data_table.get_row_at(event.cursor_row))
+        cut = any(str(cell).endswith("…") for cell in event.data_table.get_row_at(event.cursor_row))
         self.query_one("#help-full", Static).update(text if cut else "")
         self.query_one("#help-full", Static).display = cut
 
