@@ -3,26 +3,37 @@
 Pure (no Textual import): the TUI's tree pane draws these rows and the tests check their shape.
 
 Every revision is one row whatever the depth, so a linear history of 500 revisions is 500 rows
-in one lane, not 500 levels of nesting. A parent with several children opens lanes on a
-connector row (`├─╮`); a revision with several parents closes them on its own row (`●─╯`).
-A parent that no file declares gets a phantom row (`◌`) where it would be, above the revisions
-naming it; a parent that comes *later* in the order (a loop) is reported as a back edge on the
-row that names it. Long runs of plain revisions fold into one row that can be opened.
+in one lane, not 500 levels of nesting. Rows come in parent order (see `walk`): a chain is
+followed to its end before another starts, as `git log --graph --topo-order` does, whatever the
+ids look like. A parent with several children opens lanes on a connector row (`├─╮`); the child
+that carries the longest history keeps the parent's lane, so the main line stays in lane 0. A
+revision with several parents closes lanes on its own row (`●─╯`). Past `max_lanes` the extra
+branches share the last column (`┆`); their nodes are still drawn there. A parent that no file
+declares gets a phantom row (`◌`) just above the revisions naming it; a loop is cut where it is
+entered and reported as a back edge on that row only. Long runs of plain revisions fold into one
+row that can be opened.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from chaintui.graph import RevisionGraph
+from chaintui.lane_order import walk
 
 NODE = "●"
 MISSING = "◌"
 FOLD = "┊"
+OVERFLOW = "┆"
 #: Runs of at least this many plain rows fold (the first and last EDGE rows stay visible).
 FOLD_MIN = 12
 EDGE = 2
+#: Lanes drawn before further branches share the last column.
+MAX_LANES = 6
+
+_HEX = re.compile(r"^[0-9a-f]{8,40}$")
 
 REV = "rev"
 PHANTOM = "missing"
@@ -42,15 +53,17 @@ class Row:
     rev: str | None
     """The revision id (None for connectors)."""
     col: int
-    """The lane the node sits in."""
+    """The column the node is drawn in (at most `max_lanes - 1`)."""
     cells: str
     """The lane glyphs, two characters per lane (`│ ● ─╯`)."""
     back: tuple[str, ...] = ()
-    """Parents that come later in the order: edges of a loop."""
+    """Parents that come later in the order: the edge where a loop was cut."""
     folded: int = 0
     """For a fold row: how many revisions it hides."""
     fold_index: int = -1
     """For a fold row, and for every row it hides: which fold it belongs to."""
+    lane: int = -1
+    """The lane the node really sits in (beyond `col` when branches share the last column)."""
 
     @property
     def is_node(self) -> bool:
@@ -65,7 +78,9 @@ class Layout:
     folds: list[tuple[int, int]] = field(default_factory=list)
     """(first, last) row indices, inclusive, of each foldable run."""
     width: int = 0
-    """Lanes used at the widest point."""
+    """Columns of lanes drawn at the widest point (at most `max_lanes`)."""
+    lanes: int = 0
+    """Lanes used at the widest point, before capping."""
 
     def visible(self, opened: Iterable[int] = ()) -> list[Row]:
         """The rows to draw: each fold not in `opened` is replaced by one fold row."""
@@ -98,22 +113,15 @@ class Layout:
 
 
 def sequence(graph: RevisionGraph) -> list[tuple[str, str]]:
-    """(kind, id) for every row node: the graph's topological order, with a phantom for each
-    missing parent placed just before the first revision naming it."""
-    result: list[tuple[str, str]] = []
-    placed: set[str] = set()
-    for rev in graph.topological():
-        for parent in graph.parent_ids(rev):
-            if parent not in graph.by_id and parent not in placed:
-                placed.add(parent)
-                result.append((PHANTOM, parent))
-        result.append((REV, rev))
-    return result
+    """(kind, id) for every row node, in parent order (see `walk`)."""
+    return walk(graph)[0]
 
 
-def layout(graph: RevisionGraph, *, keep: Iterable[str] = (), fold_min: int = FOLD_MIN) -> Layout:
+def layout(graph: RevisionGraph, *, keep: Iterable[str] = (), fold_min: int = FOLD_MIN,
+           max_lanes: int = MAX_LANES) -> Layout:
     """Lay `graph` out in lanes; revisions in `keep` (e.g. those with problems) never fold."""
-    nodes = sequence(graph)
+    nodes, back_edges, height = walk(graph)
+    cap = max(2, max_lanes)
     pos = {rev: i for i, (_, rev) in enumerate(nodes)}
     lanes: list[str | None] = []
     rows: list[Row] = []
@@ -125,10 +133,9 @@ def layout(graph: RevisionGraph, *, keep: Iterable[str] = (), fold_min: int = FO
         merged = cols[1:]
         for c in cols:
             lanes[c] = None
-        parents = graph.parent_ids(node) if kind == REV else ()
-        back = tuple(p for p in parents if pos.get(p, -1) > pos[node])
+        back = back_edges.get(node, ())
         right = max(merged) if merged else col
-        cells = []
+        glyphs = []
         for i in range(max(len(lanes), col + 1)):
             if i == col:
                 glyph = NODE if kind == REV else MISSING
@@ -138,17 +145,19 @@ def layout(graph: RevisionGraph, *, keep: Iterable[str] = (), fold_min: int = FO
                 glyph = "┼" if lanes[i] else "─"
             else:
                 glyph = "│" if lanes[i] else " "
-            cells.append(glyph + ("─" if col <= i < right else " "))
-        if not cols and rows and rows[-1].is_node and rows[-1].col == col:
+            glyphs.append(glyph)
+        if not cols and rows and rows[-1].is_node and rows[-1].lane == col:
             # A chain starts where another just ended: a blank row so they don't read as one.
-            rows.append(Row(GAP, None, col, ""))
+            rows.append(Row(GAP, None, min(col, cap - 1), ""))
             plain.append(False)
-        row = Row(kind, node, col, "".join(cells).rstrip(), back=back)
-        kids = sorted((k for k in graph.child_ids(node) if pos.get(k, -1) > pos[node]), key=pos.__getitem__)
+        row = Row(kind, node, min(col, cap - 1), _draw(glyphs, col, right, cap), back=back, lane=col)
+        kids = [k for k in graph.child_ids(node) if pos.get(k, -1) > pos[node]]
         opened: list[int] = []
         if kids:
-            lanes[col] = kids[0]
-            for kid in kids[1:]:
+            # the child carrying the longest history keeps this lane; the others open new ones
+            main = max(kids, key=lambda k: (height(k), -pos[k])) if len(kids) > 1 else kids[0]
+            lanes[col] = main
+            for kid in sorted((k for k in kids if k != main), key=pos.__getitem__):
                 c = _free(lanes, col + 1)
                 lanes[c] = kid
                 opened.append(c)
@@ -166,15 +175,41 @@ def layout(graph: RevisionGraph, *, keep: Iterable[str] = (), fold_min: int = FO
                     glyph = "┼" if lanes[i] else "─"
                 else:
                     glyph = "│" if lanes[i] else " "
-                glyphs.append(glyph + ("─" if col <= i < far else " "))
-            rows.append(Row(CONNECTOR, None, col, "".join(glyphs).rstrip()))
+                glyphs.append(glyph)
+            rows.append(Row(CONNECTOR, None, min(col, cap - 1), _draw(glyphs, col, far, cap), lane=col))
             plain.append(False)
         while lanes and lanes[-1] is None:
             lanes.pop()
         width = max(width, len(lanes), col + 1)
-    result = Layout(rows, [], width)
+    result = Layout(rows, [], min(width, cap), width)
     result.folds = _folds(rows, plain, set(keep), fold_min)
     return result
+
+
+#: Which glyph wins when several lanes share the last column.
+_PRIORITY = (NODE, MISSING, "├", "╯", "┴", "╮", "┬", "┼", "│", "─", " ")
+
+
+def _draw(glyphs: list[str], col: int, right: int, cap: int) -> str:
+    """Two characters per lane; lanes from `cap - 1` on share one column."""
+    if len(glyphs) > cap:
+        shared = glyphs[cap - 1:]
+        best = min(shared, key=_PRIORITY.index)
+        lines = sum(1 for g in shared if g != " ")
+        if best in ("┴", "╯"):
+            best = "╯"
+        elif best in ("┬", "╮"):
+            best = "╮"
+        elif best in ("│", "┼") and lines > 1:
+            best = OVERFLOW
+        elif best == "┼":
+            best = "│"
+        glyphs = [*glyphs[:cap - 1], best]
+    cells = []
+    for i, glyph in enumerate(glyphs):
+        joined = col <= i < right and i < len(glyphs) - 1
+        cells.append(glyph + ("─" if joined else " "))
+    return "".join(cells).rstrip()
 
 
 def _free(lanes: list[str | None], start: int) -> int:
@@ -201,3 +236,23 @@ def _folds(rows: Sequence[Row], plain: Sequence[bool], keep: set[str], fold_min:
             folds.append((i + EDGE, j - EDGE))
         i = j + 1
     return folds
+
+
+def abbreviations(ids: Iterable[str], *, hex_min: int = 7, longest: int = 16) -> dict[str, str]:
+    """The id to show in a narrow column: hex ids cut to the shortest prefix (at least `hex_min`)
+    that is still unique, like `git log --abbrev`; other ids longer than `longest` end in `…`."""
+    ids = list(dict.fromkeys(ids))
+    hexes = [rev for rev in ids if len(rev) > hex_min and _HEX.match(rev)]
+    size = hex_min
+    while size < 40 and len({rev[:size] for rev in hexes}) < len(hexes):
+        size += 1
+    result = {}
+    hex_set = set(hexes)
+    for rev in ids:
+        if rev in hex_set:
+            result[rev] = rev[:size]
+        elif len(rev) > longest:
+            result[rev] = rev[:longest - 1] + "…"
+        else:
+            result[rev] = rev
+    return result

@@ -42,11 +42,39 @@ if step == "load":
     print(json.dumps({"heads": list(heads), "bases": list(bases), "revisions": len(revisions),
                       "warnings": messages}))
 else:
+    import os, traceback
     cfg.set_section_option(section, "sqlalchemy.url", url)
-    if step == "upgrade":
-        command.upgrade(cfg, "heads")
-    elif step == "downgrade":
-        command.downgrade(cfg, "base")
+    try:
+        if step == "upgrade":
+            command.upgrade(cfg, "heads")
+        elif step == "downgrade":
+            command.downgrade(cfg, "base")
+    except Exception as exc:
+        # Which migration failed (the innermost traceback frame in a migration file), the
+        # statement, and the database's own message (SQLAlchemy's DBAPIError.orig).
+        paths = {}
+        try:
+            for script in ScriptDirectory.from_config(cfg).walk_revisions():
+                paths[os.path.realpath(script.path)] = script.revision
+        except Exception:
+            pass
+        where = None
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if os.path.realpath(frame.filename) in paths:
+                where = frame
+        orig = getattr(exc, "orig", None)
+        cause = orig if orig is not None else exc
+        text = str(cause).strip().splitlines()
+        print(json.dumps({
+            "ok": False,
+            "file": where.filename if where else None,
+            "revision": paths.get(os.path.realpath(where.filename)) if where else None,
+            "function": where.name if where else None,
+            "line": where.lineno if where else None,
+            "error": f"{type(cause).__module__}.{type(cause).__name__}: {text[0] if text else ''}".strip(),
+            "statement": getattr(exc, "statement", None),
+        }))
+        sys.exit(1)
     print(json.dumps({"ok": True}))
 """
 
@@ -65,7 +93,13 @@ class VerifyResult:
 
     @property
     def output(self) -> str:
-        return "\n".join(f"{'ok  ' if s.ok else 'FAIL'} {s.name}: {s.output}" for s in self.steps)
+        """One line per step; a failure's further lines (the statement) indented under it."""
+        lines = []
+        for s in self.steps:
+            first, *rest = s.output.splitlines() or [""]
+            lines.append(f"{'ok  ' if s.ok else 'FAIL'} {s.name}: {first}")
+            lines += [f"     {line}" for line in rest]
+        return "\n".join(lines)
 
 
 def verify(path: str | os.PathLike[str] = ".", *, sqlite: bool = False,
@@ -92,7 +126,7 @@ def verify(path: str | os.PathLike[str] = ".", *, sqlite: bool = False,
                 env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
             )
             if proc.returncode != 0:
-                return False, _last_error(proc.stderr)
+                return False, _failure(proc.stdout, proc.stderr, mset.root)
             return True, proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
 
         ok, out = run("load")
@@ -125,7 +159,41 @@ def verify(path: str | os.PathLike[str] = ".", *, sqlite: bool = False,
     return result
 
 
+def _failure(stdout: str, stderr: str, root: Path) -> str:
+    """What failed, in lines: the migration and the database's own message, then the statement
+    (from the child's report); else the exception line of its traceback."""
+    report = None
+    for line in reversed(stdout.strip().splitlines()):
+        if line.startswith("{"):
+            try:
+                report = json.loads(line)
+            except ValueError:
+                report = None
+            break
+    if not report or report.get("ok", True):
+        return _last_error(stderr)
+    lines = []
+    error = report.get("error") or "failed"
+    if report.get("file"):
+        try:
+            rel = Path(report["file"]).resolve().relative_to(Path(root).resolve()).as_posix()
+        except ValueError:
+            rel = Path(report["file"]).name
+        where = f"{report.get('function') or 'migration'}() of {report.get('revision') or '?'}"
+        lines.append(f"{where} ({rel}, line {report.get('line')}) failed: {error}")
+    else:
+        lines.append(error)
+    statement = " ".join((report.get("statement") or "").split())
+    if statement:
+        lines.append(f"statement: {statement[:500]}")
+    return "\n".join(lines)
+
+
 def _last_error(stderr: str) -> str:
+    """The exception line of a traceback, never SQLAlchemy's "(Background on this error at: …)"
+    link or the `[SQL: …]` echo that follow it."""
     lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
-    errors = [line for line in lines if not line.startswith(("INFO", "Traceback", "File ", "^", "~"))]
+    errors = [line for line in lines
+              if not line.startswith(("INFO", "Traceback", "File ", "^", "~", "(Background on this error",
+                                      "[SQL:", "[parameters:", "The above exception", "During handling"))]
     return (errors[-1] if errors else (lines[-1] if lines else "failed"))[:300]

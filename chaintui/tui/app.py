@@ -10,6 +10,7 @@ from chaintui.tui.commands import ChaintuiCommands
 from chaintui.tui.screens.help import HelpScreen, entries_from
 from chaintui.tui.screens.main import MainScreen
 from chaintui.tui.session import Session
+from chaintui.tui.widgets.session_header import home_relative
 
 
 class ChaintuiApp(App[int]):
@@ -30,7 +31,7 @@ class ChaintuiApp(App[int]):
         self.session.own = own
 
     def on_mount(self) -> None:
-        self.title = f"chaintui — {self.session.root}"
+        self.title = f"chaintui — {home_relative(self.session.root)}"
         self.push_screen(MainScreen(self.session))
 
     def action_help(self) -> None:

@@ -1,4 +1,5 @@
-"""Command palette provider: every main-screen action (from its bindings) and "go to revision"."""
+"""Command palette provider: every main-screen action (from its bindings) and "go to revision",
+found by its id, its message or its file name."""
 
 from __future__ import annotations
 
@@ -46,12 +47,13 @@ class ChaintuiCommands(Provider):
         if main is None or len(query) < 2:
             return
         graph = main.current_set.graph
-        shown = 0
-        for rev in graph.by_id:
-            score = matcher.match(rev)
+        scored = []
+        for rev, files in graph.by_id.items():
+            names = " ".join(f.name for f in files)
+            score = matcher.match(f"{rev} {files[0].message} {names}")
             if score > 0:
-                yield Hit(score * 0.9, matcher.highlight(f"go to {rev}"), partial(main.select_revision, rev),
-                          help=graph.by_id[rev][0].message)
-                shown += 1
-                if shown >= 30:
-                    break
+                scored.append((score, rev, files[0].message, names))
+        scored.sort(key=lambda hit: -hit[0])
+        for score, rev, message, names in scored[:40]:
+            yield Hit(score * 0.9, matcher.highlight(f"go to {rev}  {message}"),
+                      partial(main.select_revision, rev), help=names)

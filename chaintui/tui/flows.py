@@ -16,12 +16,13 @@ from chaintui.fixes import Fix
 from chaintui.model import Problem
 from chaintui.naming import natural_key
 from chaintui.tui.screens.choose_parent import Candidate, ChooseParentScreen
-from chaintui.tui.screens.diff_preview import APPLY, CHANGE, SKIP, DiffPreviewScreen
+from chaintui.tui.screens.diff_preview import APPLY, CHANGE, SKIP, UNDO, DiffPreviewScreen
 from chaintui.tui.screens.heads import HeadsScreen
 from chaintui.tui.screens.keep_duplicate import KeepDuplicateScreen
 from chaintui.tui.screens.loop import LoopScreen
 from chaintui.tui.screens.message import MessageScreen
 from chaintui.tui.screens.remove import RemoveScreen
+from chaintui.tui.screens.root import REMOVE, RENUMBER, RootScreen
 
 #: Which problem codes a fix kind answers (to reopen the right dialog on "change").
 CODES_OF_KIND = {
@@ -70,40 +71,70 @@ class FixFlows:
 
     @work(group="flow", exclusive=True, name="fix-all", description="review the plan step by step")
     async def fix_all(self) -> None:
-        skipped: set[tuple] = set()
-        step = 0
+        """Review the plan one step at a time. After every step (applied, skipped, changed or
+        undone) the plan is made again from the files as they now are; a skipped step's key is
+        declined, so the new plan leaves that problem to the user instead of failing later."""
+        declined: set[str] = set()
+        committed = 0
         while True:
             try:
-                plan = await self.make_plan().wait()
+                plan = await self.make_plan(frozenset(declined)).wait()
             except (WorkerFailed, WorkerCancelled) as exc:
                 self.app.push_screen(MessageScreen("Planning failed", _one_line(exc)))
                 return
-            fixes = [f for f in plan.fixes if _key(f) not in skipped]
-            if not fixes:
-                left = len([p for p in self.session.analysis.problems if p.is_error])
-                self.app.notify("Fix all: nothing left to review." + (f" {left} errors need a person." if left else ""),
-                                title="Fix all")
+            stopped = getattr(plan, "stopped", None)
+            if not plan.fixes:
+                await self.review_done(len(declined), stopped)
                 return
-            step += 1
-            fix = fixes[0]
-            label = f"Fix all · step {step} · {len(fixes)} fix{'es' if len(fixes) != 1 else ''} left"
-            answer = await self.preview(fix, step=label)
+            step = committed + len(declined) + 1  # the decisions taken so far, plus this one
+            fix = plan.fixes[0]
+            left = len(plan.fixes)
+            label = f"Fix all · step {step} · {left} fix{'es' if left != 1 else ''} left"
+            answer = await self.preview(fix, step=label, can_undo=committed > 0,
+                                        note=f"The plan stops after these: {stopped}" if stopped else "")
             if answer is None:
                 return
             if answer == SKIP:
-                skipped.add(_key(fix))
+                declined.add(fix.key)
+                continue
+            if answer == UNDO:
+                if await self.undo_step():
+                    committed -= 1
                 continue
             if answer == CHANGE:
                 fix = await self.change(fix)
                 if fix is None or await self.preview(fix) != APPLY:
-                    step -= 1
                     continue
             if not await self.apply(fix):
                 return
+            committed += 1
+
+    async def review_done(self, skipped: int, stopped: str | None) -> None:
+        """The plan is empty: say what is left and what to do next."""
+        errors = [p for p in self.session.analysis.problems if p.is_error]
+        if not errors:
+            self.app.notify("No errors left. Next: V runs verify --sqlite, then git push.", title="Fix all: done")
+            return
+        parts = [f"{len(errors)} error{'s' if len(errors) != 1 else ''} left"]
+        if skipped:
+            parts.append(f"you skipped {skipped} step{'s' if skipped != 1 else ''}")
+        text = "; ".join(parts) + "."
+        if stopped:
+            text += f" The plan stopped: {stopped}"
+        await self.app.push_screen_wait(MessageScreen(
+            "Fix all: nothing more to plan", text,
+            "Select a problem (n jumps to the next one) and press f to choose its fix yourself.", error=False))
+
+    async def undo_step(self) -> bool:
+        try:
+            return bool(await self.undo_last().wait())
+        except (WorkerFailed, WorkerCancelled) as exc:
+            self.app.push_screen(MessageScreen("Undo failed", _one_line(exc)))
+            return False
 
     # ------------------------------------------------------------------ preview and apply
 
-    async def preview(self, fix: Fix, step: str = "") -> str | None:
+    async def preview(self, fix: Fix, step: str = "", *, can_undo: bool = False, note: str = "") -> str | None:
         sa = self.session.set_named(fix.set_name)
         try:
             changeset = fix.changes(sa.graph)
@@ -117,7 +148,8 @@ class FixFlows:
             warnings = self.session.preview_warnings(fix)
         except (ChaintuiError, OSError) as exc:
             warnings = [f"could not check the database or schema order: {exc}"]
-        return await self.app.push_screen_wait(DiffPreviewScreen(fix, changeset, step=step, warnings=warnings))
+        return await self.app.push_screen_wait(DiffPreviewScreen(fix, changeset, step=step, warnings=warnings,
+                                                                 can_undo=can_undo, note=note))
 
     async def preview_and_apply(self, fix: Fix) -> bool:
         if await self.preview(fix) == APPLY:
@@ -146,12 +178,7 @@ class FixFlows:
             dangling = next((p for p in m.down_revision if p not in sa.graph.by_id), None)
             return await self.relink(sa, target, dangling=dangling)
         if code == "multiple-bases":
-            roots = sorted((sa.graph.by_id[r][0] for r in problem.revisions if r in sa.graph.by_id),
-                           key=lambda m: (-len(sa.graph.descendants(m.revision)), natural_key(m.revision)))
-            extra = next((m for m in roots[1:] if m.rel == file), roots[-1] if len(roots) > 1 else None)
-            if extra is None:
-                return None
-            return await self.relink(sa, extra.rel, title=f"Extra root {extra.revision}: relink it onto…")
+            return await self.extra_root(sa, problem, file)
         if code == "multiple-heads":
             return await self.heads(sa, list(problem.revisions))
         fix = planner.default_fix(problem, sa)
@@ -199,6 +226,31 @@ class FixFlows:
         reason += f"relinked onto {chosen} (chosen in chaintui"
         reason += f": {'; '.join(why_chosen.reasons)})." if why_chosen and why_chosen.reasons else ")."
         return planner.relink_fix(graph, file, parents, reason=reason, alternatives=tuple(options[:5]))
+
+    async def extra_root(self, sa: SetAnalysis, problem: Problem, file: str | None) -> Fix | None:
+        """Of the roots the problem names (by file: an extra root may share its id with a file
+        that is not a root), the chosen or least-used one: remove it, relink it, or renumber it."""
+        graph = sa.graph
+        roots = [m for rel in problem.files if (m := graph.by_rel.get(rel)) is not None and m.is_base]
+        if len(roots) < 2:
+            return None
+        roots.sort(key=lambda m: (-len(graph.descendants(m.revision)), natural_key(m.revision)))
+        extra = next((m for m in roots[1:] if m.rel == file), roots[-1])
+        main = next(m for m in roots if m is not extra)
+        redundant = suggest.is_redundant_root(graph, extra)
+        choice = await self.app.push_screen_wait(RootScreen(graph, extra, main.revision, redundant=redundant))
+        if choice is None:
+            return None
+        if choice == REMOVE:
+            why = (f"it re-creates tables {main.name} already creates" if redundant
+                   else "the user chose to remove it in chaintui")
+            return planner.remove_fix(graph, extra.rel, reason=(
+                f"{extra.name} was a second root (down_revision = None) next to {main.name}; removed: {why}."))
+        if choice == RENUMBER:
+            others = [m for m in graph.by_id.get(extra.revision, []) if m.rel != extra.rel]
+            if others:
+                return planner.keep_duplicate_fix(graph, extra.revision, others[0].rel)
+        return await self.relink(sa, extra.rel, title=f"Extra root {extra.revision}: relink it onto…")
 
     async def keep(self, sa: SetAnalysis, rev: str) -> Fix | None:
         if len(sa.graph.by_id.get(rev, [])) < 2:
@@ -250,10 +302,6 @@ class FixFlows:
                                        alternatives=tuple(options[:5]),
                                        reason=f"down_revision looped ({loop}), which alembic rejects; "
                                               f"{m.revision} now follows {chosen} (chosen in chaintui).")
-
-
-def _key(fix: Fix) -> tuple:
-    return (fix.kind, fix.revision, fix.file)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -23,6 +23,10 @@ class HistoryReady(Message):
 
     entries: list[Any]
     can_undo: bool
+    branch: str = ""
+    """The checked-out branch ("detached HEAD" without one; "" outside git)."""
+    head: str = ""
+    """HEAD's short sha ("" outside git)."""
 
 
 @dataclass

@@ -63,6 +63,19 @@ class Session:
             return []
         return repo.session_commits(self.start_sha)
 
+    def git_state(self) -> tuple[str, str]:
+        """(branch, HEAD short sha), ("", "") outside git; "detached HEAD" without a branch."""
+        try:
+            repo = self.repository().repo
+            head = repo.head.commit.hexsha[:8]
+        except Exception:  # not a repository, or an unborn branch
+            return "", ""
+        try:
+            branch = repo.active_branch.name
+        except TypeError:  # GitPython: HEAD is detached
+            branch = "detached HEAD"
+        return branch, head
+
     # ------------------------------------------------------------------ analysis
 
     def reanalyze(self) -> Analysis:
@@ -104,10 +117,12 @@ class Session:
         """`applied` as far as already read (never blocks): for drawing on the event loop."""
         return self._applied or frozenset()
 
-    def plan(self):
+    def plan(self, declined: frozenset[str] | set[str] = frozenset()):
+        """The automatic plan from the current files; `declined` holds the `Fix.key`s the user
+        skipped, whose problems the plan leaves to the user."""
         from chaintui.planner import plan
 
-        return plan(self.analysis, applied=self.applied)
+        return plan(self.analysis, applied=self.applied, declined=frozenset(declined))
 
     def preview_warnings(self, fix: Fix) -> list[str]:
         """Schema-order and applied-revision warnings to show before committing `fix`."""

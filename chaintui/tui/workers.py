@@ -41,7 +41,8 @@ class SessionWorkers:
         entries = self.session.history()
         fixes = sum(1 for e in entries if e.kind not in ("undo", "other"))
         undos = sum(1 for e in entries if e.kind == "undo")
-        self.post_message(HistoryReady(entries, fixes > undos))
+        branch, head = self.session.git_state()
+        self.post_message(HistoryReady(entries, fixes > undos, branch, head))
 
     @work(thread=True, exclusive=True, group="facts", name="git-facts", description="who added these files",
           exit_on_error=False)
@@ -82,5 +83,5 @@ class SessionWorkers:
 
     @work(thread=True, exclusive=True, group="plan", name="plan", description="plan every fix",
           exit_on_error=False)
-    def make_plan(self):
-        return self.session.plan()
+    def make_plan(self, declined: frozenset[str] = frozenset()):
+        return self.session.plan(declined)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from textual.worker import WorkerCancelled
+
 
 async def settle(pilot, timeout: float = 30) -> None:
     """Wait for every thread worker (scan, git, plan...) to finish, then let messages land.
@@ -17,7 +19,10 @@ async def settle(pilot, timeout: float = 30) -> None:
         if not busy:
             await pilot.pause()
             return
-        await asyncio.wait_for(app.workers.wait_for_complete(busy), timeout)
+        try:
+            await asyncio.wait_for(app.workers.wait_for_complete(busy), timeout)
+        except WorkerCancelled:  # an exclusive worker replaced by a newer one: wait again
+            continue
     await pilot.pause()
 
 
@@ -43,3 +48,11 @@ def pilot_test(func):
         return asyncio.run(func(*args, **kwargs))
 
     return wrapper
+
+
+def problem_keys(app, code: str, rev: str) -> list[str]:
+    """The keys that focus the problems panel and move its highlight to the problem `code`
+    naming `rev` (the panel lists problems grouped by revision, in the tree's order)."""
+    problems = app.screen.query_one("#problems").problems
+    index = next(i for i, p in enumerate(problems) if p.code == code and rev in p.revisions)
+    return ["p", "home", *["down"] * index]

@@ -75,3 +75,58 @@ def test_fold_of_finds_the_fold_hiding_a_revision(tmp_path):
     result = layout(_graph(tmp_path, linear(ids)))
     assert result.fold_of("0010") == 0
     assert result.fold_of("0000") is None
+
+
+def test_rows_come_in_parent_order_on_a_hex_history_with_a_loop_and_a_missing_parent(tmp_path):
+    from tests.tui.histories import hex_history
+
+    graph = analyze(hex_history(tmp_path / "hex", count=120)).sets[0].graph
+    result = layout(graph)
+    order = [r.rev for r in result.rows if r.kind == REV]
+    assert sorted(order) == sorted(graph.by_id)  # every revision exactly once
+    pos = {rev: i for i, rev in enumerate(order)}
+    backs = {r.rev: r.back for r in result.rows if r.back}
+    loop = {rev for p in analyze(tmp_path / "hex").problems if p.code == "cycle" for rev in p.revisions}
+    # every parent comes before its child, except the one edge where the loop was cut
+    for rev in order:
+        for parent in graph.parent_ids(rev):
+            if parent in pos and pos[parent] > pos[rev]:
+                assert parent in backs.get(rev, ()), (rev, parent)
+    assert set(backs) <= loop and len(backs) == 1  # the loop mark only on a loop member
+    # a chain is followed to its end: consecutive rows are parent and child on the main line
+    linked = sum(1 for a, b in zip(order, order[1:]) if a in graph.parent_ids(b))
+    assert linked >= 0.85 * len(order)
+    # hex ids carry no order: chains (the base, the loop, the dangling one) start by Create Date
+    starts = [rev for rev in order if not any(pos.get(p, len(pos)) < pos[rev] for p in graph.parent_ids(rev))]
+    assert len(starts) == 3
+    dates = [graph.by_id[rev][0].header.create_date for rev in starts]
+    assert dates == sorted(dates)
+
+
+def test_past_the_lane_cap_branches_share_the_last_column_and_every_node_is_drawn(tmp_path):
+    specs = [("a", None)] + [(f"b{i}", "a") for i in range(7)] + [(f"c{i}", f"b{i}") for i in range(7)]
+    specs.append(("m", tuple(f"c{i}" for i in range(7))))
+    result = layout(_graph(tmp_path, specs), max_lanes=4)
+    assert result.width == 4 and result.lanes == 7
+    for row in result.rows:
+        assert len(row.cells) <= 2 * 4 - 1
+        if row.is_node:
+            assert row.cells[2 * row.col] == "●", row
+    assert any("┆" in row.cells for row in result.rows)
+    assert [r.cells for r in result.rows if r.rev == "m"] == ["●─┴─┴─╯"]
+
+
+def test_the_longest_branch_keeps_the_lane_of_its_parent(tmp_path):
+    # a short side branch (s1) off the main line: main stays in lane 0 through the merge
+    graph = _graph(tmp_path, [("a", None), ("s1", "a"), ("b", "a"), ("c", "b"), ("d", "c"), ("e", ("d", "s1"))])
+    rows = [r for r in layout(graph).rows if r.kind == REV]
+    assert {r.rev: r.col for r in rows} == {"a": 0, "s1": 1, "b": 0, "c": 0, "d": 0, "e": 0}
+
+
+def test_abbreviations_shorten_hex_ids_like_git_and_cut_long_names():
+    from chaintui.lanes import abbreviations
+
+    short = abbreviations(["ae1027a6acf0", "ae1027a6bbb1", "0017", "003_enhanced_content_metadata"])
+    assert short["ae1027a6acf0"] == "ae1027a6a" and short["ae1027a6bbb1"] == "ae1027a6b"  # still unique
+    assert short["0017"] == "0017"
+    assert short["003_enhanced_content_metadata"] == "003_enhanced_co…"

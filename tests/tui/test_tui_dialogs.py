@@ -13,7 +13,7 @@ from chaintui.tui.screens.main import MainScreen
 from chaintui.tui.screens.remove import RemoveScreen
 from tests.builders import git_init, write_project
 from tests.tui.conftest import git_subjects
-from tests.tui.helpers import pilot_test, press, screen_text, settle
+from tests.tui.helpers import pilot_test, press, problem_keys, screen_text, settle
 
 
 @pilot_test
@@ -21,7 +21,7 @@ async def test_keep_duplicate_shows_candidates_side_by_side_and_asks_each_child(
     app = make_app(demo_root)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await press(pilot, "p", "down", "enter")  # the 017 duplicate
+        await press(pilot, *problem_keys(app, "duplicate-revision", "017"), "enter")
         screen = app.screen
         assert isinstance(screen, KeepDuplicateScreen)
         text = screen_text(app)

@@ -19,7 +19,7 @@ async def test_fix_all_by_keys_repairs_the_demo_and_alembic_accepts_it(demo_root
     app = make_app(demo_root)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        assert "Problems 10 errors" in screen_text(app)
+        assert "Problems · 10 errors" in screen_text(app)
         await press(pilot, "a")
         assert isinstance(app.screen, DiffPreviewScreen)
         assert "Fix all · step 1" in screen_text(app)

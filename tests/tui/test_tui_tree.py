@@ -16,7 +16,7 @@ async def test_demo_tree_marks_every_problem_where_it_is(demo_root, make_app):
         text = screen_text(app)
         assert "000 [root]" in text
         assert "001 [dup×2] [root]" in text
-        assert "◌      373835cefaf9  missing: named by 005" in text
+        assert "373835c  missing · named by 005" in text  # a hex id, abbreviated like git
         assert "005 [dangling]" in text
         assert "├─┬─╮" in text  # f42f94c7a129 is named by three revisions
         tree = app.screen.query_one(RevisionTree)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from chaintui.suggest import Option as Suggestion
+from chaintui.tui.screens.dialog import Dialog
 
 LIMIT = 60
 
@@ -27,13 +27,17 @@ class Candidate:
     message: str
 
 
-class ChooseParentScreen(ModalScreen[str | None]):
+class ChooseParentScreen(Dialog[str | None]):
     """Returns the chosen revision id, or None."""
 
+    DIALOG_ID = "parent-dialog"
+    WIDE = True
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="parent.cancel", tooltip="Close without choosing"),
         Binding("down", "move(1)", "Next", show=False),
         Binding("up", "move(-1)", "Previous", show=False),
+        Binding("pagedown", "move(8)", "Page down", show=False),
+        Binding("pageup", "move(-8)", "Page up", show=False),
     ]
 
     def __init__(self, title: str, why: str, suggestions: list[Suggestion], candidates: list[Candidate]) -> None:
@@ -47,13 +51,17 @@ class ChooseParentScreen(ModalScreen[str | None]):
         self.shown: list[str] = []
         """The revision ids currently listed, in order."""
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide", id="parent-dialog"):
-            yield Label(self.title_text, classes="dialog-title", markup=False)
-            yield Static(self.why, classes="hint", markup=False)
-            yield Input(placeholder="type to filter every revision (fuzzy)…", id="filter")
-            yield OptionList(id="parents")
-            yield Static("↑↓ choose · enter select · esc cancel", classes="keys")
+    def compose_head(self) -> ComposeResult:
+        yield Label(self.title_text, classes="dialog-title", markup=False)
+        yield Static(self.why + " ↑↓ choose, type to filter every revision.", classes="hint", markup=False)
+        yield Input(placeholder="filter (fuzzy): id or message…", id="filter", compact=True)
+
+    def compose_body(self) -> ComposeResult:
+        yield OptionList(id="parents", classes="dialog-body")
+
+    def compose_buttons(self) -> ComposeResult:
+        yield Button("Choose (enter)", variant="primary", id="choose", compact=True)
+        yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self._fill("")
@@ -86,7 +94,9 @@ class ChooseParentScreen(ModalScreen[str | None]):
         line = Content.assemble(Content.styled(rev, "bold"), "  ",
                                 Content.styled(self._messages.get(rev, ""), "$text-muted"))
         if reasons:
-            line = Content.assemble(line, "\n  ", Content.styled("; ".join(reasons), "$text-success"))
+            wrapped = textwrap.wrap("; ".join(reasons), max(self.text_width - 6, 20))
+            line = Content.assemble(line,
+                                    *(Content.assemble("\n  ", Content.styled(part, "$success")) for part in wrapped))
         return line
 
     def action_move(self, delta: int) -> None:
@@ -97,13 +107,16 @@ class ChooseParentScreen(ModalScreen[str | None]):
 
     @on(Input.Submitted, "#filter")
     def _submit(self) -> None:
-        options = self.query_one("#parents", OptionList)
-        if options.highlighted is not None and self.shown:
-            self.dismiss(self.shown[options.highlighted])
+        self.answer("choose")
 
     @on(OptionList.OptionSelected, "#parents")
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
 
-    def action_cancel(self) -> None:
+    def answer(self, button: str) -> None:
+        options = self.query_one("#parents", OptionList)
+        if button == "choose":
+            if options.highlighted is not None and self.shown:
+                self.dismiss(self.shown[options.highlighted])
+            return
         self.dismiss(None)

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from chaintui.graph import RevisionGraph
 from chaintui.naming import natural_key
+from chaintui.tui.screens.choice import ChoiceDialog
 
 
 @dataclass(frozen=True)
@@ -27,9 +25,11 @@ class HeadsChoice:
     heads: tuple[str, ...] = ()
 
 
-class HeadsScreen(ModalScreen[HeadsChoice | None]):
+class HeadsScreen(ChoiceDialog[HeadsChoice | None]):
     """Returns a HeadsChoice, or None."""
 
+    DIALOG_ID = "heads-dialog"
+    WIDE = True
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="heads.cancel", tooltip="Leave the heads as they are")]
 
     def __init__(self, graph: RevisionGraph, heads: list[str]) -> None:
@@ -39,14 +39,11 @@ class HeadsScreen(ModalScreen[HeadsChoice | None]):
         self.heads = sorted(heads, key=lambda h: (-len(graph.ancestors(h)), natural_key(h)))
         self.choices: list[HeadsChoice] = []
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide", id="heads-dialog"):
-            yield Label(f"{len(self.heads)} heads: {', '.join(self.heads)}", classes="dialog-title", markup=False)
-            yield Static("alembic's `upgrade head` refuses several heads. Linearizing puts one branch "
-                         "after the other (what most teams want after two pull requests both added a "
-                         "migration); a merge revision keeps both branches.", classes="hint")
-            yield OptionList(id="choices")
-            yield Static("enter choose · esc cancel", classes="keys")
+    def compose_head(self) -> ComposeResult:
+        yield Label(f"{len(self.heads)} heads: {', '.join(self.heads)}", classes="dialog-title", markup=False)
+        yield Static("alembic's `upgrade head` refuses several heads. Linearizing puts one branch "
+                     "after the other (what most teams want after two pull requests both added a "
+                     "migration); a merge revision keeps both branches.", classes="hint", markup=False)
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -59,7 +56,7 @@ class HeadsScreen(ModalScreen[HeadsChoice | None]):
             note = "  (suggested: the longest history stays first)" if onto == main and head == pairs[0][0] else ""
             options.add_option(Option(Content.assemble(
                 Content.styled("linearize ", "bold"), f"put {head}'s branch after {onto}",
-                Content.styled(note, "$text-success"))))
+                Content.styled(note, "$success"))))
         choice = HeadsChoice("merge", heads=tuple(sorted(self.heads, key=natural_key)))
         self.choices.append(choice)
         options.add_option(Option(Content.assemble(
@@ -67,9 +64,5 @@ class HeadsScreen(ModalScreen[HeadsChoice | None]):
         options.highlighted = 0
         options.focus()
 
-    @on(OptionList.OptionSelected)
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.choices[event.option_index])
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def value_of(self, index: int) -> HeadsChoice:
+        return self.choices[index]

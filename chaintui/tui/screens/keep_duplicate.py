@@ -8,17 +8,18 @@ from pathlib import Path
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Static
 
 from chaintui.graph import RevisionGraph
 from chaintui.model import Migration
 from chaintui.suggest import rank_keep, rank_meant
 from chaintui.tui.gitfacts import GitFacts, added_by
+from chaintui.tui.screens.dialog import Dialog
+from chaintui.tui.text import elide_middle
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,10 @@ class CandidateCard(Static, can_focus=True):
     selected: reactive[bool] = reactive(False)
     """True when this file is the one to keep."""
 
-    def __init__(self, m: Migration, reasons: tuple[str, ...], index: int) -> None:
+    def __init__(self, m: Migration, reasons: tuple[str, ...], index: int, width: int = 30) -> None:
         super().__init__(id=f"candidate-{index}", classes="candidate")
+        self.width_hint = width
+        """Cells a line of the card has: file names longer than that lose their middle."""
         self.migration = m
         self.reasons = reasons
         self.index = index
@@ -68,12 +71,12 @@ class CandidateCard(Static, can_focus=True):
         parents = ", ".join(m.down_revision) or "none (a root)"
         self.update(Content.assemble(
             Content.styled(f"{self.index + 1}. {mark}\n", "bold"),
-            Content.styled(m.name, "bold $text-accent"), "\n",
-            Content.styled("created ", "$text-muted"), m.header.create_date or "?", "\n",
+            Content.styled(elide_middle(m.name, self.width_hint), "bold $text-accent"), "\n",
+            Content.styled("created ", "$text-muted"), (m.header.create_date or "?")[:16], "\n",
             Content.styled("git     ", "$text-muted"), git, "\n",
             Content.styled("parent  ", "$text-muted"), parents, "\n",
             Content.styled("does\n", "$text-muted"), ops,
-            Content.styled(("\n" + "; ".join(self.reasons)) if self.reasons else "", "$text-success"),
+            Content.styled(("\n" + "; ".join(self.reasons)) if self.reasons else "", "$success"),
         ))
 
     def on_click(self) -> None:
@@ -87,9 +90,11 @@ class CandidateCard(Static, can_focus=True):
         index: int
 
 
-class KeepDuplicateScreen(ModalScreen[KeepChoice | None]):
+class KeepDuplicateScreen(Dialog[KeepChoice | None]):
     """Returns a KeepChoice, or None."""
 
+    DIALOG_ID = "keep-dialog"
+    WIDE = True
     BINDINGS = [
         Binding("left", "pick(-1)", "Previous", show=False),
         Binding("right", "pick(1)", "Next", show=False),
@@ -110,30 +115,35 @@ class KeepDuplicateScreen(ModalScreen[KeepChoice | None]):
         self.child_files = list(graph.children_of(rev))
         self.selected = 0
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide", id="keep-dialog"):
-            yield Label(f"{len(self.files)} files declare revision {self.rev}: which keeps it?",
-                        classes="dialog-title", markup=False)
-            yield Static("The others get the next free id and their files are renamed to match.",
-                         classes="hint")
-            with VerticalScroll(id="keep-body"):
-                with Horizontal(id="candidates"):
-                    for index, m in enumerate(self.files):
-                        yield CandidateCard(m, self.reasons.get(m.rel, ()), index)
-                if self.child_files:
-                    yield Label(f"Children that name {self.rev}: which file did each mean?", classes="section")
-                    for child in self.child_files:
-                        ranked = rank_meant(self.graph, child, self.rev)
-                        with Horizontal(classes="child-row"):
-                            yield Label(child.name, classes="child-name", markup=False)
-                            yield Select([(Path(o.value).name, o.value) for o in ranked],
-                                         value=ranked[0].value if ranked else Select.NULL,
-                                         allow_blank=False, id=f"meant-{self.child_files.index(child)}",
-                                         compact=True)
-            with Horizontal(classes="buttons"):
-                yield Button("Keep selected (enter)", variant="primary", id="keep", compact=True)
-                yield Button("Remove one instead (x)", id="remove", compact=True)
-                yield Button("Cancel (esc)", id="cancel", compact=True)
+    def compose_head(self) -> ComposeResult:
+        yield Label(f"{len(self.files)} files declare revision {self.rev}: which keeps it?",
+                    classes="dialog-title", markup=False)
+        yield Static("←→ or 1-9 pick the file that keeps the id; the others get the next free id "
+                     "and their files are renamed to match.", classes="hint")
+
+    def compose_body(self) -> ComposeResult:
+        # cards side by side: each gets its share of the line, minus its border and padding
+        card = max((self.text_width - 1) // max(len(self.files), 1) - 5, 12)
+        half = max(self.text_width // 2 - 2, 12)
+        with VerticalScroll(id="keep-body", classes="dialog-body"):
+            with Horizontal(id="candidates"):
+                for index, m in enumerate(self.files):
+                    yield CandidateCard(m, self.reasons.get(m.rel, ()), index, card)
+            if self.child_files:
+                yield Label(f"Children that name {self.rev}: which file did each mean?", classes="section")
+                for child in self.child_files:
+                    ranked = rank_meant(self.graph, child, self.rev)
+                    with Horizontal(classes="child-row"):
+                        yield Label(elide_middle(child.name, half), classes="child-name", markup=False)
+                        yield Select([(elide_middle(Path(o.value).name, half - 4), o.value) for o in ranked],
+                                     value=ranked[0].value if ranked else Select.NULL,
+                                     allow_blank=False, id=f"meant-{self.child_files.index(child)}",
+                                     compact=True)
+
+    def compose_buttons(self) -> ComposeResult:
+        yield Button("Keep selected (enter)", variant="primary", id="keep", compact=True)
+        yield Button("Remove one instead (x)", id="remove", compact=True)
+        yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self._select(0)
@@ -192,11 +202,10 @@ class KeepDuplicateScreen(ModalScreen[KeepChoice | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "keep":
+    def answer(self, button: str) -> None:
+        if button == "keep":
             self.action_confirm()
-        elif event.button.id == "remove":
+        elif button == "remove":
             self.action_remove()
         else:
             self.action_cancel()

@@ -8,16 +8,19 @@ from typing import Any
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, LoadingIndicator, Static
 
+from chaintui.tui.screens.dialog import Dialog
 
-class VerifyScreen(ModalScreen[bool | None]):
+
+class VerifyScreen(Dialog[bool | None]):
     """Runs `verify` on the project; returns True when alembic accepts it (None if closed early)."""
 
+    DIALOG_ID = "verify-dialog"
+    WIDE = True
     BINDINGS = [Binding("escape,enter", "close", "Close", id="verify.close", tooltip="Close the verdict")]
 
     @dataclass
@@ -36,16 +39,19 @@ class VerifyScreen(ModalScreen[bool | None]):
         self.steps: list[str] = []
         self.ok: bool | None = None
 
-    def compose(self) -> ComposeResult:
+    def compose_head(self) -> ComposeResult:
         what = "load the history, then upgrade/downgrade a scratch SQLite database" if self.sqlite \
-            else "load the history and count heads and bases"
-        with Vertical(classes="dialog wide", id="verify-dialog"):
-            yield Label("Verify with alembic", classes="dialog-title")
-            yield Static(f"alembic runs in a subprocess to {what}.", classes="hint")
+            else "load the history and count heads and bases (V also runs it on a scratch SQLite database)"
+        yield Label("Verify with alembic", classes="dialog-title")
+        yield Static(f"alembic runs in a subprocess to {what}.", classes="hint", markup=False)
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog-body", id="verify-body"):
             yield LoadingIndicator(id="verify-spinner")
             yield Static("", id="verify-log")
-            with Horizontal(classes="buttons"):
-                yield Button("Close (esc)", id="close", compact=True)
+
+    def compose_buttons(self) -> ComposeResult:
+        yield Button("Close (esc)", id="close", compact=True)
 
     def on_mount(self) -> None:
         self.run_verify()
@@ -70,19 +76,25 @@ class VerifyScreen(ModalScreen[bool | None]):
         log = self.query_one("#verify-log", Static)
         if message.result is None:
             self.ok = False
-            log.update(Content.styled(f"could not run: {message.error}", "$text-error"))
+            log.update(Content.styled(f"could not run: {message.error}", "$error"))
             return
         result = message.result
         self.ok = bool(result.ok)
-        lines = [Content.assemble(Content.styled("ok   " if s.ok else "FAIL ", "bold $text-success" if s.ok else "bold $text-error"),
-                                  Content.styled(s.name, "bold"), f": {s.output}") for s in result.steps]
+        lines = []
+        for s in result.steps:
+            first, *rest = (s.output or "").splitlines() or [""]
+            lines.append(Content.assemble(
+                Content.styled("ok   " if s.ok else "FAIL ", "bold $success" if s.ok else "bold $error"),
+                Content.styled(s.name, "bold"), f": {first}"))
+            lines += [Content.styled(f"     {line}", "" if s.ok else "$error") for line in rest]
         verdict = Content.styled("alembic accepts this history." if result.ok else "alembic does not accept this history yet.",
-                                 "bold $text-success" if result.ok else "bold $text-error")
+                                 "bold $success" if result.ok else "bold $error")
+        if result.ok:
+            verdict = Content.assemble(verdict, " Next: ", Content.styled("git push", "bold"), ".")
         log.update(Content("\n").join([*lines, Content(""), verdict]))
 
     def action_close(self) -> None:
         self.dismiss(self.ok)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
+    def answer(self, button: str) -> None:
         self.action_close()

@@ -13,6 +13,7 @@ from textual.widgets import Static
 from chaintui.graph import RevisionGraph
 from chaintui.model import Migration, Problem
 from chaintui.tui.gitfacts import GitFacts
+from chaintui.tui.text import elide_middle
 
 MAX_SOURCE = 200_000
 
@@ -26,28 +27,47 @@ class DetailPane(VerticalScroll):
     DetailPane > #source { padding: 0 1; margin-top: 1; }
     """
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: tuple | None = None
+
     def compose(self) -> ComposeResult:
         yield Static(id="facts")
         yield Static(id="source")
 
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self._facts(*self._shown)
+
+    @property
+    def _width(self) -> int:
+        """Cells a line of facts has (the pane minus its scrollbar and padding)."""
+        return max((self.scrollable_content_region.width or 40) - 2, 10)
+
     def show(self, graph: RevisionGraph | None, rev: str | None, problems: list[Problem],
              facts: dict[str, GitFacts | None]) -> None:
         """Describe `rev` of `graph`; `facts` maps file paths to what git knows (absent: loading)."""
+        self._shown = (graph, rev, problems, facts)
+        self._facts(graph, rev, problems, facts)
+        files = graph.by_id.get(rev, []) if graph is not None and rev is not None else []
+        self.query_one("#source", Static).update(self._source(files))
+        self.scroll_home(animate=False)
+
+    def _facts(self, graph: RevisionGraph | None, rev: str | None, problems: list[Problem],
+               facts: dict[str, GitFacts | None]) -> None:
         facts_widget = self.query_one("#facts", Static)
-        source_widget = self.query_one("#source", Static)
         if graph is None or rev is None:
             facts_widget.update(Content.styled("Select a revision.", "$text-muted"))
-            source_widget.update("")
             return
         files = graph.by_id.get(rev, [])
         lines: list[Content] = []
         if not files:
             named = ", ".join(graph.child_ids(rev))
-            lines.append(Content.styled(f"{rev}: no file declares this revision", "bold $text-error"))
+            lines.append(Content.styled(f"{rev}: no file declares this revision", "bold $error"))
             lines.append(Content(f"named as a parent by {named}"))
         else:
             lines.append(Content.assemble(Content.styled(rev, "bold"), Content.styled(
-                f"  ({len(files)} files declare it)" if len(files) > 1 else "", "$text-error")))
+                f"  ({len(files)} files declare it)" if len(files) > 1 else "", "$error")))
             parents = graph.parent_ids(rev)
             children = graph.child_ids(rev)
             lines.append(self._field("parents", ", ".join(
@@ -56,18 +76,25 @@ class DetailPane(VerticalScroll):
             for m in files:
                 lines.extend(self._file_lines(m, facts))
         for problem in problems:
-            style = "$text-error" if problem.is_error else "$text-warning"
+            style = "$error" if problem.is_error else "$text-warning"
             lines.append(Content.styled(f"{problem.severity}: {problem.message}", style))
         facts_widget.update(Content("\n").join(lines))
-        source_widget.update(self._source(files))
-        self.scroll_home(animate=False)
 
     @staticmethod
     def _field(name: str, value: str) -> Content:
         return Content.assemble(Content.styled(f"{name}: ", "$text-muted"), value)
 
     def _file_lines(self, m: Migration, facts: dict[str, GitFacts | None]) -> list[Content]:
-        lines = [self._field("file", m.rel)]
+        # a path is never broken inside a name: the name on its own line, then its folder
+        width = self._width
+        folder = (m.rel[: -len(m.name)].rstrip("/") or ".") + "/"
+        lines = []
+        for label, value in (("file", m.name), ("in", folder)):
+            if len(label) + 2 + len(value) <= width:
+                lines.append(self._field(label, value))
+            else:  # the value alone on the next line, whole when it fits there
+                lines.append(Content.styled(f"{label}:", "$text-muted"))
+                lines.append(Content(elide_middle(value, width)))
         if m.header.message:
             lines.append(self._field("message", m.header.message))
         if m.header.create_date:
@@ -84,7 +111,7 @@ class DetailPane(VerticalScroll):
             more = f" (+{len(m.ops) - 6})" if len(m.ops) > 6 else ""
             lines.append(self._field("does", ops + more))
         if m.error:
-            lines.append(Content.styled(f"cannot parse: {m.error}", "$text-error"))
+            lines.append(Content.styled(f"cannot parse: {m.error}", "$error"))
         return lines
 
     @staticmethod
