@@ -152,7 +152,7 @@ async def test_the_header_says_where_and_what_the_session_did(demo_root, make_ap
         first = screen_text(app).splitlines()[0]
         assert first.lstrip().startswith("~/demo  main @ ")
         assert header.head and header.head in first
-        assert "0 commits this session" in first and "9 errors left" in first
+        assert "0 commits this session" in first and "10 errors left" in first
         await press(pilot, "a", "y", "escape")  # one fix committed
         first = screen_text(app).splitlines()[0]
         assert "1 commit this session" in first
