@@ -27,6 +27,9 @@ class Session:
         self._repo = None
         self._applied: frozenset[str] | None = None
         self._applied_heads: frozenset[str] | None = None
+        from chaintui import interrupts
+
+        interrupts.install()  # SIGTERM/SIGHUP during a worker's commit wait for its boundary
 
     # ------------------------------------------------------------------ git
 
@@ -44,12 +47,17 @@ class Session:
         return self._repo
 
     def apply(self, fix: Fix, set_name: str):
-        """Write and commit `fix` (atomic); returns the CommitInfo."""
+        """Write and commit `fix` (atomic) under the repository's lock; returns the CommitInfo.
+        Another chaintui writing to the repository refuses it at once (GitRefused)."""
         sa = self.set_named(set_name)
-        return self.repository().apply(fix, sa.graph)
+        repo = self.repository()
+        with repo.locked():
+            return repo.apply(fix, sa.graph)
 
     def undo(self):
-        return self.repository().undo()
+        repo = self.repository()
+        with repo.locked():
+            return repo.undo()
 
     def history(self) -> list[CommitInfo]:
         """This session's commits, oldest first (empty when there is no repository)."""
