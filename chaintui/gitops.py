@@ -310,8 +310,8 @@ class Repository:
             if not commits:
                 raise NothingToDo("no chaintui commit to undo on this branch")
             target = commits[0]
-            files = [f for f in self._git("show", "--no-renames", "--name-only", "--format=",
-                                          target.sha).stdout.splitlines() if f.strip()]
+            files = [f for f in self._git("show", "--no-renames", "--name-only", "-z", "--format=",
+                                          target.sha).stdout.split("\0") if f.strip()]
             if files:
                 self.check_writable([self.top / f for f in files])
             head_before = self.head_sha()
