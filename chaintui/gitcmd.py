@@ -68,15 +68,17 @@ def executable() -> str:
     return getattr(git.Git, "GIT_PYTHON_GIT_EXECUTABLE", None) or "git"
 
 
-def run(cwd: str | os.PathLike[str], *args: str, input: bytes | None = None, check: bool = True) -> Result:
-    """Run `git args` in `cwd` (own session; a second Ctrl-C during a write window aborts it)."""
+def run(cwd: str | os.PathLike[str], *args: str, input: bytes | None = None, check: bool = True,
+        abortable: bool = False) -> Result:
+    """Run `git args` in `cwd`, in its own session. An `abortable` one is stopped by a second
+    signal during a write window (see chaintui.interrupts)."""
     try:
         proc = subprocess.Popen([executable(), *args], cwd=os.fspath(cwd),
                                 stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, **_OWN_SESSION)
     except OSError as exc:
         raise ChaintuiError(f"cannot run git: {exc.strerror or exc}") from None
-    out, err = interrupts.run_tracked(proc, input)
+    out, err = interrupts.communicate(proc, input, abortable)
     result = Result(proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
     if check and result.returncode != 0:
         raise GitFailed(args, result.returncode, result.stderr, result.stdout)

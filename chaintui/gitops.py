@@ -78,8 +78,9 @@ class Repository:
             raise GitRefused(f"{root} is a bare git repository: use a checkout")
         return cls(repo, root)
 
-    def _git(self, *args: str, input: bytes | None = None, check: bool = True) -> gitcmd.Result:
-        return gitcmd.run(self.top, *args, input=input, check=check)
+    def _git(self, *args: str, input: bytes | None = None, check: bool = True,
+             abortable: bool = False) -> gitcmd.Result:
+        return gitcmd.run(self.top, *args, input=input, check=check, abortable=abortable)
 
     @contextmanager
     def locked(self, wait: float = 0, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
@@ -183,7 +184,7 @@ class Repository:
                     self._give_up(exc, tx.rollback, paths, head_before, "git add")
                 # The commit window: a signal now waits for `git commit` to finish.
                 try:
-                    self._git("commit", "-q", "-F", "-", input=message.encode("utf-8"))
+                    self._git("commit", "-q", "-F", "-", input=message.encode("utf-8"), abortable=True)
                 except BaseException as exc:
                     if self._created_commit_or_none(head_before) is None:
                         self._give_up(exc, tx.rollback, paths, head_before, "git commit")
@@ -325,7 +326,7 @@ class Repository:
             step = "git revert"
             try:
                 try:
-                    self._git("revert", "--no-commit", target.sha)
+                    self._git("revert", "--no-commit", target.sha, abortable=True)
                 except gitcmd.GitFailed as exc:
                     unmerged = self._git("diff", "--name-only", "--diff-filter=U", check=False).stdout
                     if unmerged.strip():
@@ -336,7 +337,7 @@ class Repository:
                 interrupts.check()
                 step = "git commit"
                 message = f'Revert "{target.subject}"\n\nThis reverts commit {target.sha}.\n'
-                self._git("commit", "-q", "-F", "-", input=message.encode("utf-8"))
+                self._git("commit", "-q", "-F", "-", input=message.encode("utf-8"), abortable=True)
             except BaseException as exc:
                 if step != "git commit" or self._created_commit_or_none(head_before) is None:
                     self._give_up(exc, restore, files, head_before, step)

@@ -2,13 +2,14 @@
 
 `install()` (main thread only; idempotent) replaces the handlers of those signals. Outside a
 write window they do what they did before (KeyboardInterrupt, or the default action), or,
-within `raising()` (the command line), raise Interrupted so that the lock is released. Inside
-one (`with deferred():`, from any thread) the first signal is only recorded: the writer asks
-`check()` at its checkpoints and rolls back to the last commit, or, once `git commit` runs, lets
-it finish and stops after it. A second signal during the window is passed on to the running git
-command (`run_tracked`), which then aborts its commit, and the writer rolls back. When the
-outermost window closes with a signal nobody consumed (`take()`), it is delivered again and has
-its usual effect.
+within `raising()` (the command line), raise Interrupted so that the lock is released.
+
+Inside a write window (`with deferred():`, from any thread) the first signal is only recorded:
+the writer asks `check()` at its checkpoints and rolls back to the last commit, or, once
+`git commit` runs, lets it finish and stops after it. A second signal is passed on to the
+running git command when it may be aborted (a commit or a revert, never a step of a rollback):
+it stops, and the writer rolls back. When the outermost window closes with a signal nobody
+consumed (`take()`), it is delivered again and has its usual effect.
 
 git itself runs in its own session (see chaintui.gitcmd), so the terminal's Ctrl-C reaches
 only chaintui, which decides; GitPython's long-lived `git cat-file` helpers survive it too.
@@ -166,8 +167,11 @@ def take() -> int | None:
     return signum
 
 
-def run_tracked(proc: subprocess.Popen, data: bytes | None) -> tuple[bytes, bytes]:
-    """`proc.communicate(data)`, with `proc` known to the handler (a second signal aborts it)."""
+def communicate(proc: subprocess.Popen, data: bytes | None, abortable: bool) -> tuple[bytes, bytes]:
+    """`proc.communicate(data)`; an `abortable` one (a commit, a revert: never a step of a
+    rollback) is known to the handler, and a second signal aborts it."""
+    if not abortable:
+        return proc.communicate(data)
     with _guard:
         _children.add(proc)
     try:
