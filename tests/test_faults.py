@@ -170,6 +170,26 @@ def test_a_read_only_versions_folder_is_one_line_before_any_change(project, tmp_
     assert after == before
 
 
+def test_a_rollback_that_cannot_finish_says_so_in_one_line(project, tmp_path):
+    """The hook rejecting fix 1 also makes the versions folder read-only, so the renamed file
+    cannot be put back: the message says what could not be undone; no traceback, no logging."""
+    prefix = unprivileged_prefix(tmp_path / "probe")
+    if prefix is None:
+        pytest.skip("running as root and cannot drop CAP_DAC_OVERRIDE here")
+    hook(project, f"chmod 555 {project / VERSIONS}\necho 'rejected' >&2\nexit 1\n")
+    try:
+        proc = run_cli("fix", str(project), "--all", "--yes", prefix=prefix)
+    finally:
+        (project / VERSIONS).chmod(0o755)
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "git refused the commit: rejected; and putting things back failed: could not" in lines[0]
+    assert "Permission denied (check `git status`)" in lines[0]
+    assert_clean_stderr(proc.stderr)
+    assert git(project, "diff", "--cached", "--name-only") == ""  # the index was still put back
+
+
 def test_index_lock_present_is_named(project):
     (project / ".git/index.lock").write_text("")
     before = state(project)
