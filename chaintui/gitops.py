@@ -159,7 +159,7 @@ class Repository:
 
     def apply(self, fix, graph, changeset: ChangeSet | None = None) -> CommitInfo:
         """Write `fix`'s edits and commit them; on any failure restore everything and raise."""
-        with self.locked(), interrupts.deferred():
+        with interrupts.deferred(), self.locked():
             changeset = changeset if changeset is not None else fix.changes(graph)
             if not changeset:
                 raise ChaintuiError(f"{fix.summary}: nothing to change")
@@ -167,7 +167,7 @@ class Repository:
             return self.commit_changeset(changeset, fix.commit_message(), fix.kind)
 
     def commit_changeset(self, changeset: ChangeSet, message: str, kind: str) -> CommitInfo:
-        with self.locked(), interrupts.deferred():
+        with interrupts.deferred(), self.locked():
             head_before = self.head_sha()
             tx = FileTransaction(changeset, self.top)
             paths: list[str] = []
@@ -305,7 +305,7 @@ class Repository:
         `paths` are the migration directories: uncommitted changes there refuse the undo. If
         the revert cannot be made or committed, nothing is left staged or changed.
         """
-        with self.locked(), interrupts.deferred():
+        with interrupts.deferred(), self.locked():
             self.check_writable(paths)
             commits = self.chaintui_commits()
             if not commits:

@@ -8,6 +8,8 @@ index, HEAD, branches, git's markers) and that nothing printed a traceback.
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -399,3 +401,40 @@ def test_signals_outside_a_write_keep_their_usual_effect(project, tmp_path):
     assert proc.returncode == 143
     assert proc.stderr.strip() == "chaintui: interrupted (SIGTERM)"
     assert state(project) == before
+
+
+# ---------------------------------------------------------------------------- the TUI's session
+
+SESSION_APPLY = """
+import sys, threading
+from chaintui.analysis import analyze
+from chaintui.planner import plan
+from chaintui.tui.session import Session
+
+session = Session(analyze(sys.argv[1]))  # on the main thread, as the app builds it
+fix = plan(session.analysis).fixes[0]
+worker = threading.Thread(target=session.apply, args=(fix, fix.set_name))  # as a thread worker
+worker.start()
+worker.join()
+threading.Event().wait(60)
+"""
+
+
+def test_sigterm_during_a_tui_apply_waits_for_the_commit(project, trees, tmp_path):
+    """The TUI applies fixes in a worker thread: a SIGTERM (or a dropped SSH session) while it
+    commits ends the process only once the commit is complete."""
+    head = state(project)["head"]
+    fake = FakeGit(tmp_path).on("before", "commit", 1, "pause")
+    env = {**os.environ, **fake.env}
+    proc = subprocess.Popen([sys.executable, "-c", SESSION_APPLY, str(project)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        fake.wait_paused(proc)
+        proc.send_signal(signal.SIGTERM)
+    finally:
+        fake.release()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == -signal.SIGTERM
+    assert_clean_stderr(err)
+    assert commits_since(project, head) == 1 and tree(project) == trees[1]
+    assert_at_commit_boundary(project)

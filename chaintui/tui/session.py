@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from chaintui import interrupts
 from chaintui.analysis import Analysis, SetAnalysis, analyze
 from chaintui.errors import ChaintuiError
 from chaintui.fixes import Fix
@@ -27,8 +28,6 @@ class Session:
         self._repo = None
         self._applied: frozenset[str] | None = None
         self._applied_heads: frozenset[str] | None = None
-        from chaintui import interrupts
-
         interrupts.install()  # SIGTERM/SIGHUP during a worker's commit wait for its boundary
 
     # ------------------------------------------------------------------ git
@@ -51,12 +50,13 @@ class Session:
         Another chaintui writing to the repository refuses it at once (GitRefused)."""
         sa = self.set_named(set_name)
         repo = self.repository()
-        with repo.locked():
+        # A signal meanwhile is delivered once the commit is complete and the lock released.
+        with interrupts.deferred(), repo.locked():
             return repo.apply(fix, sa.graph)
 
     def undo(self):
         repo = self.repository()
-        with repo.locked():
+        with interrupts.deferred(), repo.locked():
             return repo.undo()
 
     def history(self) -> list[CommitInfo]:
