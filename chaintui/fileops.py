@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -19,6 +20,36 @@ _counter = itertools.count()
 def temp_name(target: Path) -> Path:
     """A fresh hidden name beside `target` (`.<name>.chaintui-<pid>-<n>.tmp`)."""
     return target.parent / f".{target.name}.chaintui-{os.getpid()}-{next(_counter)}.tmp"
+
+
+_TEMP = re.compile(r"^\..+\.chaintui-(\d+)-\d+\.tmp$")
+
+
+def sweep_stale_temps(folders: list[Path]) -> None:
+    """Remove temp files a chaintui process left when it was killed (SIGKILL, power loss):
+    names `temp_name` makes whose process no longer runs."""
+    for folder in folders:
+        if not Path(folder).is_dir():
+            continue
+        for path in Path(folder).rglob(".*.chaintui-*.tmp"):
+            match = _TEMP.match(path.name)
+            if match and not _running(int(match.group(1))):
+                try:
+                    path.unlink()
+                except OSError:
+                    pass
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, AttributeError):  # another user's process, or no kill
+        return True
+    return True
 
 
 def lexical(path: Path) -> Path:

@@ -24,10 +24,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from chaintui import gitcmd, interrupts, lock
+from chaintui import fileops, gitcmd, interrupts, lock
 from chaintui.changes import ChangeSet
 from chaintui.errors import ChaintuiError, GitRefused, NothingToDo
-from chaintui.fileops import Snapshot
 from chaintui.safewrite import FileTransaction
 
 log = logging.getLogger(__name__)
@@ -112,6 +111,8 @@ class Repository:
                 f"the index has staged changes ({first}...): commit or unstage them first "
                 "(chaintui makes one commit per fix)"
             )
+        paths = list(paths)
+        fileops.sweep_stale_temps(paths)  # left by a chaintui that was killed while writing
         rels = [self._rel(p) for p in paths]
         if rels:
             dirty = [
@@ -316,7 +317,7 @@ class Repository:
             if files:
                 self.check_writable([self.top / f for f in files])
             head_before = self.head_sha()
-            before = Snapshot([self.top / f for f in files])
+            before = fileops.Snapshot([self.top / f for f in files])
 
             def restore() -> list[str]:
                 if (self.git_dir / "REVERT_HEAD").exists() or (self.git_dir / "sequencer").exists():

@@ -4,6 +4,8 @@ bytes the fix was not planned from, even when they change between the check and 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -174,3 +176,14 @@ def test_the_commit_reported_is_the_one_made_not_head_afterwards(project, monkey
     assert git(project, "log", "-1", "--format=%s") == "someone else\n"
     assert git(project, "rev-parse", "HEAD^").strip() == info.sha
 
+
+
+def test_a_temp_file_left_by_a_killed_chaintui_is_removed_next_time(project):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = project / V / f".003_step.py.chaintui-{dead.pid}-0.tmp"
+    stale.write_text("half written")
+    repo, graph, fix = relink_003(project)
+    repo.apply(fix, graph)
+    assert not stale.exists()
+    assert_at_commit_boundary(project)
