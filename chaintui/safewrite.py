@@ -118,10 +118,10 @@ class FileTransaction:
                                         "folder would break it (nothing was changed)")
                 fileops.probe(src.parent, change.rel)
             if change.new != change.old:
-                op.temp = self._temp_for(op.real, change.new, mode=op.mode, like=op.real)
+                op.temp = self._temp_for(op.real, change.new, mode=op.mode, owner=op.owner)
             return op
         target = dst if dst != src else op.real
-        op.temp = self._temp_for(target, change.new, mode=op.mode, like=op.real)
+        op.temp = self._temp_for(target, change.new, mode=op.mode, owner=op.owner)
         if dst != src:
             fileops.probe(src.parent, change.rel)
         return op
@@ -158,8 +158,10 @@ class FileTransaction:
                                     "(nothing was changed)") from None
             self._made_dirs.append(d)
 
-    def _temp_for(self, target: Path, data: bytes, *, mode: int | None, like: Path | None = None) -> Path:
-        """`data` in a new temp file beside `target`, with `mode` (None: the umask's default)."""
+    def _temp_for(self, target: Path, data: bytes, *, mode: int | None,
+                  owner: tuple[int, int] | None = None) -> Path:
+        """`data` in a new temp file beside `target`, with `mode` (None: the umask's default)
+        and `owner` (uid, gid) when we may."""
         while True:
             temp = fileops.temp_name(target)
             try:
@@ -177,9 +179,8 @@ class FileTransaction:
                 handle.write(data)
                 if mode is not None:
                     fileops.set_mode(handle.fileno(), temp, mode)
-                    if like is not None:
-                        info = os.stat(like)
-                        fileops.set_owner(handle.fileno(), (info.st_uid, info.st_gid))
+                if owner is not None:
+                    fileops.set_owner(handle.fileno(), owner)
         except OSError as exc:
             raise ChaintuiError(f"cannot write in {fileops.shown(target.parent, self.top)}: "
                                 f"{exc.strerror or exc} (nothing was changed)") from None

@@ -187,3 +187,14 @@ def test_a_temp_file_left_by_a_killed_chaintui_is_removed_next_time(project):
     repo.apply(fix, graph)
     assert not stale.exists()
     assert_at_commit_boundary(project)
+
+
+def test_the_owner_is_kept_when_root_rewrites_another_users_file(project):
+    if os.geteuid() != 0:
+        pytest.skip("only root can write another user's file; as a normal user every file is one's own")
+    path = project / V / "003_step.py"
+    os.chown(path, 65534, 65534)
+    repo, graph, fix = relink_003(project)
+    repo.apply(fix, graph)
+    info = path.stat()
+    assert (info.st_uid, info.st_gid) == (65534, 65534)
