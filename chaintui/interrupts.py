@@ -32,7 +32,6 @@ _previous: dict[int, object] = {}
 _depth = 0
 _raising = 0
 _pending: int | None = None
-_received = 0
 _children: set[subprocess.Popen] = set()
 
 
@@ -60,19 +59,18 @@ def install() -> bool:
         if signum in _previous:
             continue
         current = signal.getsignal(signum)
-        if current is _handle:
-            continue
+        if current is _handle or current == signal.SIG_IGN:
+            continue  # an ignored signal (`nohup` ignores SIGHUP) stays ignored
         _previous[signum] = current
         signal.signal(signum, _handle)
     return True
 
 
 def _handle(signum: int, frame) -> None:
-    global _pending, _received
+    global _pending
     with _guard:
         inside = _depth > 0
         if inside:
-            _received += 1
             first = _pending is None
             if first:
                 _pending = signum
@@ -115,7 +113,7 @@ def _note(text: str) -> None:
 @contextmanager
 def deferred() -> Iterator[None]:
     """A write window: signals wait for the writer's checkpoints (see the module docstring)."""
-    global _depth, _pending, _received
+    global _depth, _pending
     install()
     with _guard:
         _depth += 1
@@ -126,7 +124,7 @@ def deferred() -> Iterator[None]:
             _depth -= 1
             redeliver = _pending if _depth == 0 else None
             if _depth == 0:
-                _pending, _received = None, 0
+                _pending = None
         if redeliver is not None:
             os.kill(os.getpid(), redeliver)
 

@@ -118,6 +118,14 @@ def test_a_signal_stops_at_a_commit_boundary(project, trees, tmp_path, fault, do
     assert f"{done} of {PLANNED} fix(es) committed." in proc.stdout
 
 
+def test_under_nohup_a_hangup_is_still_ignored(project, trees, tmp_path):
+    head = state(project)["head"]
+    fake = FakeGit(tmp_path).on("before", "commit", 2, "signal", "HUP")
+    proc = run_cli("fix", str(project), "--all", "--yes", env=fake.env, prefix=["nohup"])
+    assert proc.returncode == 0, proc.stderr
+    assert commits_since(project, head) == PLANNED and tree(project) == trees[PLANNED]
+
+
 def test_a_second_ctrl_c_aborts_a_hanging_hook_and_rolls_back(project, trees, tmp_path):
     """The pre-commit hook of fix 2 hangs; the user presses Ctrl-C again and again: the hook
     and its commit are aborted, fix 2 is rolled back, fix 1 stays."""
