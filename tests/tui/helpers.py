@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from textual.worker import WorkerCancelled
+
 
 async def settle(pilot, timeout: float = 30) -> None:
     """Wait for every thread worker (scan, git, plan...) to finish, then let messages land.
@@ -17,7 +19,10 @@ async def settle(pilot, timeout: float = 30) -> None:
         if not busy:
             await pilot.pause()
             return
-        await asyncio.wait_for(app.workers.wait_for_complete(busy), timeout)
+        try:
+            await asyncio.wait_for(app.workers.wait_for_complete(busy), timeout)
+        except WorkerCancelled:
+            pass  # an exclusive worker (git-facts) was superseded by a newer one: wait for that next
     await pilot.pause()
 
 
