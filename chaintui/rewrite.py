@@ -110,13 +110,27 @@ def set_value(source: bytes, key: str, value: str | Sequence[str] | None) -> byt
     result = module.visit(transformer)
     if not transformer.done:
         raise ChaintuiError(f"could not rewrite {key}")
-    return result.bytes
+    return _keep_lost_tail(source, module.bytes, result.bytes)
 
 
-_HEADER_LINE = {
-    "Revision ID": re.compile(rb"^([ \t]*(?:#[ \t]*)?Revision ID[ \t]*:[ \t]*)(.*?)([ \t]*)$", re.M),
-    "Revises": re.compile(rb"^([ \t]*(?:#[ \t]*)?Revises[ \t]*:[ \t]*)(.*?)([ \t]*)$", re.M),
-}
+def _keep_lost_tail(source: bytes, round_trip: bytes, edited: bytes) -> bytes:
+    """libcst reproduces a module byte for byte, except a final lone `\r` (a file with old Mac
+    line endings): put back what its round trip dropped at the end, refuse anything else."""
+    if round_trip == source:
+        return edited
+    if source.startswith(round_trip) and not source[len(round_trip):].strip(b"\r\n \t\x0c"):
+        return edited + source[len(round_trip):]
+    raise ChaintuiError("cannot rewrite this file without changing other bytes (unusual line endings?)")
+
+
+def _header_line(label: bytes) -> re.Pattern[bytes]:
+    # A line is ended by \n, \r\n or a lone \r (Python accepts all three, one file may mix
+    # them): the value never takes the \r, so a rewritten line keeps its own ending.
+    return re.compile(rb"(?:\A|(?<=[\r\n]))([ \t]*(?:#[ \t]*)?" + label
+                      + rb"[ \t]*:[ \t]*)([^\r\n]*?)([ \t]*)(?=[\r\n]|\Z)")
+
+
+_HEADER_LINE = {"Revision ID": _header_line(rb"Revision ID"), "Revises": _header_line(rb"Revises")}
 
 
 def set_header(source: bytes, label: str, value: str) -> bytes:

@@ -9,7 +9,7 @@ from pathlib import Path
 import git
 import pytest
 
-from chaintui import gitops
+from chaintui import safewrite
 from chaintui.analysis import analyze
 from chaintui.errors import ChaintuiError, GitRefused
 from chaintui.gitops import Repository
@@ -95,17 +95,17 @@ def test_failure_leaves_tree_index_and_head_exactly_as_before(project, monkeypat
     assert len(fix.changes(graph).changes) == 2
     before = snapshot(project)
     if stage == "after-first-write":
-        real = gitops._atomic_write
+        real = safewrite.FileTransaction._apply
         calls = []
 
-        def flaky(path, data):
-            calls.append(path)
+        def flaky(self, op):
+            calls.append(op)
             if len(calls) == 2:
-                raise OSError("disk full")
-            real(path, data)
+                raise OSError(28, "No space left on device", str(op.dst))
+            real(self, op)
 
-        monkeypatch.setattr(gitops, "_atomic_write", flaky)
-        with pytest.raises(OSError, match="disk full"):
+        monkeypatch.setattr(safewrite.FileTransaction, "_apply", flaky)
+        with pytest.raises(ChaintuiError, match="No space left on device .nothing was changed"):
             repo.apply(fix, graph)
     else:
         hook = project / ".git/hooks/pre-commit"

@@ -135,3 +135,31 @@ def test_bare_revises_label_gets_its_space():
     assert b"\nRevises: a\n" in out and b'down_revision = "a"' in out
     back = rewrite.set_parents(out, ())
     assert b"\nRevises: \n" in back and b"down_revision = None" in back
+
+
+@pytest.mark.parametrize("ending", [b"\r\n", b"\r"])
+def test_every_line_keeps_its_own_ending(ending):
+    """CRLF (or old Mac CR) files: the rewritten header and value lines keep their endings,
+    and so does a line with another ending in the same file."""
+    source = MODERN.replace(b"\n", ending).replace(b"import sqlalchemy as sa" + ending,
+                                                    b"import sqlalchemy as sa\n")
+    result = rewrite.set_revision(rewrite.set_parents(source, ["p1", "p2"]), "r9")
+    assert result == (source.replace(b"abc123", b"r9").replace(b'= "def456"', b'= ("p1", "p2")')
+                      .replace(b"Revises: def456", b"Revises: p1, p2"))
+    assert result.count(ending) == source.count(ending)
+    assert result.count(b"sa\n") == 1
+
+
+def test_header_value_never_runs_past_its_line():
+    """A file with lone CR line endings is one 'line' to a `$`-anchored pattern: the value must
+    stop at the CR, not swallow the rest of the file."""
+    source = b'"""x\rRevision ID: a1\rRevises: 001 \rCreate Date: 2024\r"""\rrevision = "a1"\rdown_revision = "001"\r'
+    assert rewrite.set_parents(source, ["002"]) == source.replace(b"001", b"002")
+
+
+def test_encoding_and_bom_are_kept():
+    latin = '# -*- coding: latin-1 -*-\n"""caf\xe9\n\nRevises: 001\n"""\nrevision = "a1"\ndown_revision = "001"\n'
+    data = latin.encode("latin-1")
+    assert rewrite.set_parents(data, ["002"]) == data.replace(b"001", b"002")
+    bom = b"\xef\xbb\xbf" + MODERN
+    assert rewrite.set_revision(bom, "zz") == bom.replace(b"abc123", b"zz")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from chaintui import interrupts
 from chaintui.analysis import Analysis, SetAnalysis, analyze
 from chaintui.errors import ChaintuiError
 from chaintui.fixes import Fix
@@ -29,6 +30,7 @@ class Session:
         self._applied_heads: frozenset[str] | None = None
         self.own: frozenset[str] | None = None
         """With `--against REF`: the revisions this branch added (the rest are REF's)."""
+        interrupts.install()  # SIGTERM/SIGHUP during a worker's commit wait for its boundary
 
     # ------------------------------------------------------------------ git
 
@@ -46,12 +48,18 @@ class Session:
         return self._repo
 
     def apply(self, fix: Fix, set_name: str):
-        """Write and commit `fix` (atomic); returns the CommitInfo."""
+        """Write and commit `fix` (atomic) under the repository's lock; returns the CommitInfo.
+        Another chaintui writing to the repository refuses it at once (GitRefused)."""
         sa = self.set_named(set_name)
-        return self.repository().apply(fix, sa.graph)
+        repo = self.repository()
+        # A signal meanwhile is delivered once the commit is complete and the lock released.
+        with interrupts.deferred(), repo.locked():
+            return repo.apply(fix, sa.graph)
 
     def undo(self):
-        return self.repository().undo()
+        repo = self.repository()
+        with interrupts.deferred(), repo.locked():
+            return repo.undo()
 
     def history(self) -> list[CommitInfo]:
         """This session's commits, oldest first (empty when there is no repository)."""
