@@ -20,9 +20,9 @@ from tests.builders import git_init, write_project
 from tests.faults import (FakeGit, assert_at_commit_boundary, assert_clean_stderr, chaintui_subjects,
                           git, run_cli, start_cli, state, unprivileged_prefix)
 
-# Four planned fixes: keep-duplicate (a rename), relink 003, linearize 006, linearize 007.
+# Four planned fixes: keep-duplicate (a rename), relink 003, relink 007, linearize 006.
 SPECS = [("001", None), ("002", "001"), ("003", "ghost"), ("004", "003"),
-         ("004", "003", {"message": "twin"}), ("005", "004"), ("006", "002")]
+         ("004", "003", {"message": "twin"}), ("005", "004"), ("006", "002"), ("007", "lost")]
 PLANNED = 4
 VERSIONS = "migrations/versions"
 IDENTITY = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
@@ -370,8 +370,9 @@ def test_undo_rejected_by_a_hook_says_what_the_hook_said(fixed):
 
 
 def test_undo_conflicting_with_a_later_commit(fixed):
-    target = fixed / VERSIONS / "007_twin.py"  # the newest fix (linearize 007) edited it
-    target.write_text(target.read_text().replace("= '006'", "= '006'  # later edit"))
+    target = fixed / VERSIONS / "006_step.py"  # the newest fix (linearize 006) edited it
+    assert "= '005'" in target.read_text()
+    target.write_text(target.read_text().replace("= '005'", "= '005'  # later edit"))
     git(fixed, "commit", "-qam", "a later edit of the same line")
     before = state(fixed)
     proc = run_cli("undo", str(fixed))
