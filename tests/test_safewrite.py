@@ -47,7 +47,7 @@ def test_permission_bits_are_kept_on_edit_and_rename(project):
     assert (project / V / "003_step.py").stat().st_mode & 0o777 == 0o750
     graph = analyze(project).sets[0].graph
     repo.apply(keep_duplicate_fix(graph, "004", f"{V}/004_step.py"), graph)
-    assert (project / V / "005_twin.py").stat().st_mode & 0o777 == 0o700
+    assert (project / V / "004a_twin.py").stat().st_mode & 0o777 == 0o700
     assert_at_commit_boundary(project)
 
 
@@ -131,7 +131,7 @@ def test_an_edit_between_the_check_and_the_write_stops_and_undoes_the_fix(projec
     with pytest.raises(ChaintuiError, match="005_child.py changed since the fix was planned"):
         repo.apply(fix, graph)
     assert child.read_text() == edited
-    assert (project / V / "004_twin.py").exists() and not (project / V / "005_twin.py").exists()
+    assert (project / V / "004_twin.py").exists() and not (project / V / "004a_twin.py").exists()
     assert state(project)["head"] == head
     assert git(project, "status", "--porcelain", "--untracked-files=all") == f" M {V}/005_child.py\n"
 
