@@ -12,9 +12,10 @@ COLUMNS = ("valid", "intended", "sqlite", "pass")
 def row_keys(rec: dict) -> list[str]:
     """A stacked history counts once in the row of each defect kind it carries."""
     if rec["family"] == "parallel":
-        mode, rule = rec["variant"].split(" (", 1)[0], rec["variant"].split("(", 1)[1].split(")", 1)[0]
-        merges = ", earlier merges" if "earlier merge" in rec["variant"] else ""
-        return [f"{rec['style_family']:<9} {mode} ({rule}{merges})"]
+        mode = rec["variant"].split(" (", 1)[0]
+        why = "setting" if "setting" in rec["variant"] else "history merges" if mode == "merge" else "no setting"
+        merges = " + merges in history" if why == "setting" and "earlier merge" in rec["variant"] else ""
+        return [f"{rec['style_family']:<9} parallel, {mode} ({why}{merges})"]
     return [f"{rec['style_family']:<9} {kind}" for kind in rec["kinds"]]
 
 
@@ -27,12 +28,12 @@ def _line(label: str, recs: list[dict]) -> str:
     cells = [f"{sum(bool(r.get(c)) for r in recs):>4} {_pct(sum(bool(r.get(c)) for r in recs), n)}" for c in COLUMNS]
     rc0 = sum(r.get("fix_rc") == 0 for r in recs)
     false = sum(bool(r.get("false_success")) for r in recs)
-    return f"{label:<58}{n:>5}  " + "  ".join(cells) + f"  {rc0:>5}  {false:>5}"
+    return f"{label:<56}{n:>5}  " + "  ".join(cells) + f"  {rc0:>5}  {false:>5}"
 
 
 def header() -> str:
-    cols = "".join(f"{c:>13}" for c in ("alembic-valid", "intended", "sqlite", "all three"))
-    return f"{'family':<58}{'n':>5}{cols}  {'exit0':>5}  {'false':>5}"
+    cols = "".join(f"  {c:>11}" for c in ("valid", "intended", "sqlite", "all three"))
+    return f"{'family':<56}{'n':>5}{cols}  {'exit0':>5}  {'false':>5}"
 
 
 def table(results: list[dict]) -> str:
@@ -57,7 +58,9 @@ def table(results: list[dict]) -> str:
     for fam in ("numbered", "hex", "date"):
         out.append(_line(f"{fam} ids/files, all families", [r for r in results if r["style_family"] == fam]))
     out.append(_line("ALL HISTORIES", results))
-    out.append("exit0: `chaintui fix` exited 0; false: it exited 0 although alembic rejects the result or SQLite fails")
+    out.append("valid: alembic loads it, one head, one base, no warning; intended: the graph is the intended one; "
+               "sqlite: upgrade/downgrade/upgrade pass;\nexit0: `chaintui fix` exited 0; "
+               "false: it exited 0 although alembic rejects the result or SQLite fails")
     return "\n".join(out)
 
 
