@@ -603,9 +603,14 @@ def _ancestors(t: Target, rel: str) -> set[str]:
 
 
 def _resolve_heads(t: Target, frozen: set[str], applied: set[str] = frozenset()) -> None:
-    """Merge the heads of each branch, or linearize them two at a time, deepest fork first: of two
-    parallel branches the one that landed later goes after the other's head, as a unit (its own
-    order kept). What a deployed database has run (--db) goes first."""
+    """Merge the heads of each branch, or linearize them.
+
+    Linearizing re-chains the files that are not common to all heads in the order they landed
+    (then the intended order), keeping every run of files already chained as it is: a pull
+    request that landed later goes after the other as a unit, one that landed in between goes in
+    between, and each cut costs one relink. A lone copy of a duplicated number stays at that
+    number's position; what a deployed database has run (--db) goes first.
+    """
     if t.policy == "merge":
         for group in heads_of(t):
             if len(group) > 1:
@@ -614,78 +619,93 @@ def _resolve_heads(t: Target, frozen: set[str], applied: set[str] = frozenset())
     key = "heads"
     decision = Decision(key, "linearize", "", "", [t.policy_reason], ("multiple-heads",))
     copies = {m.rel: rev for rev, files in t.groups.items() for m in files}
-    for _ in range(len(t.parents)):
-        groups = [g for g in heads_of(t) if len(g) > 1]
-        if not groups:
-            break
-        heads = groups[0]
-        lines = {h: _ancestors(t, h) for h in heads}
-        one, two = max(((a, b) for i, a in enumerate(heads) for b in heads[i + 1:]),
-                       key=lambda pair: (len(lines[pair[0]] & lines[pair[1]]), -t.order.pos(pair[1])))
-        own = {one: lines[one] - lines[two], two: lines[two] - lines[one]}
-        earlier, later = sorted((one, two), key=lambda h: _landed(t, own[h], applied))
-        common = lines[one] & lines[two]
-        if _splice_copy(t, own[later], lines[earlier], copies, frozen):
+    for group in heads_of(t):
+        if len(group) < 2:
             continue
-        roots = [rel for rel in own[later] if not set(t.parents[rel]) & own[later] and rel not in frozen]
-        if not roots:
-            break  # nothing that may move: left for a person
-        for rel in sorted(roots, key=t.order.pos):
-            new = [earlier] + [p for p in t.parents[rel] if p not in common]
-            m, before = t.graph.by_rel[rel], t.graph.by_rel[earlier]
-            why = _why_after(t, before, m, own[earlier], own[later], applied)
-            t.why[rel] = why
-            # A copy of a duplicated id that goes after the others belongs to that decision.
-            owner = f"dup:{copies[rel]}" if rel in copies else key
-            target = decision if owner == key else t.decisions.setdefault(
-                owner, Decision(owner, "keep-duplicate", copies[rel], rel, [], ("duplicate-revision",)))
-            target.reasons.append(f"{Target.ref(m)} now follows {Target.ref(before)}: {why}")
-            if owner == key and not decision.file:
-                decision.revision, decision.file = m.revision, rel
-            t.set_parents(rel, new, owner)
+        lines = [_ancestors(t, h) for h in group]
+        common = set.intersection(*lines)
+        region_set = set.union(*lines) - common
+        region = _landing_order(t, region_set, copies, applied)
+        previous = None
+        for rel in region:
+            parents = t.parents[rel]
+            if previous is not None and previous not in parents and rel not in frozen:
+                if len(parents) <= 1:
+                    new = [previous]
+                else:  # a merge revision in the region: it now merges `previous` instead of its ancestor
+                    below = _ancestors(t, previous)
+                    replaced = [p for p in parents if p in below]
+                    new = ([previous if p == replaced[0] else p for p in parents if p not in replaced[1:]]
+                           if replaced else [*parents, previous])
+                m, before = t.graph.by_rel[rel], t.graph.by_rel[previous]
+                why = _why_after(t, before, m, applied)
+                t.why[rel] = why
+                # A copy of a duplicated id placed after the others belongs to that decision, and
+                # so does what now follows a lone copy put back at its number's position.
+                spliced = previous in copies and _anchor(t, previous, copies, region_set) is not None
+                owner = f"dup:{copies[rel]}" if rel in copies else f"dup:{copies[previous]}" if spliced else key
+                target = decision if owner == key else t.decisions.setdefault(
+                    owner, Decision(owner, "keep-duplicate", owner[4:], rel, [], ("duplicate-revision",)))
+                target.reasons.append(f"{Target.ref(m)} now follows {Target.ref(before)}: {why}")
+                if owner == key and not decision.file:
+                    decision.revision, decision.file = m.revision, rel
+                t.set_parents(rel, new, owner)
+            previous = rel
     if decision.file:
         t.decisions[key] = decision
 
 
-def _splice_copy(t: Target, own: set[str], line: set[str], copies: dict[str, str], frozen: set[str]) -> bool:
-    """A branch that is only a copy of a duplicated number goes at that number's position (right
-    after the copy already in the line), not after everything that landed since: its number says
-    where it belongs. True when spliced."""
-    if not t.order.numbered or not own or not own <= set(copies) or len({copies[r] for r in own}) != 1 \
-            or own & frozen:
-        return False
-    rev = copies[next(iter(own))]
-    anchors = [m.rel for m in t.groups[rev] if m.rel in line]
-    if not anchors:
-        return False
-    anchor = max(anchors, key=t.order.pos)
-    chain = sorted(own, key=t.order.pos)
-    key = f"dup:{rev}"
-    t.decisions.setdefault(key, Decision(key, "keep-duplicate", rev, anchor, [], ("duplicate-revision",)))
-    for rel, parents in list(t.parents.items()):
-        if anchor in parents and rel in line and rel not in own:
-            t.set_parents(rel, [chain[-1] if p == anchor else p for p in parents], key)
-    t.set_parents(chain[0], [anchor], key)
-    for previous, rel in zip(chain, chain[1:]):
-        if previous not in t.parents[rel]:
-            t.set_parents(rel, [previous], key)
-    for rel in chain:
-        t.why[rel] = f"it shares {t.graph.by_rel[anchor].name}'s number and stays at that position"
-    return True
-
-
-def _landed(t: Target, own: set[str], applied: set[str]) -> tuple:
-    """When a branch landed: its first file's landing (then its place in the intended order);
-    a branch a deployed database has run sorts first."""
-    def one(rel: str) -> tuple:
+def _landing_order(t: Target, region: set[str], copies: dict[str, str], applied: set[str]) -> list[str]:
+    """`region` in the order it landed (parents first whatever the dates say)."""
+    def key(rel: str) -> tuple:
         f = t.order.facts[rel]
-        return (f.landing.seq if f.landing is not None else float("inf"), t.order.pos(rel))
-    return (not (own & applied), min((one(rel) for rel in own), default=(float("inf"), 0)))
+        seq = f.landing.seq if f.landing is not None else float("inf")
+        anchor = _anchor(t, rel, copies, region)
+        if anchor is not None:  # a lone copy of a number: at the number's position
+            a = t.order.facts[anchor]
+            return (rel not in applied, a.landing.seq if a.landing is not None else float("inf"),
+                    t.order.pos(anchor), 1)
+        return (rel not in applied, seq, t.order.pos(rel), 0)
+
+    import heapq
+
+    waiting = {rel: len([p for p in t.parents[rel] if p in region]) for rel in region}
+    children: dict[str, list[str]] = defaultdict(list)
+    for rel in region:
+        for p in t.parents[rel]:
+            if p in region:
+                children[p].append(rel)
+    ready = [(key(rel), rel) for rel, n in waiting.items() if n == 0]
+    heapq.heapify(ready)
+    result = []
+    while ready:
+        _, rel = heapq.heappop(ready)
+        result.append(rel)
+        for child in children[rel]:
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                heapq.heappush(ready, (key(child), child))
+    return result
 
 
-def _why_after(t: Target, before: Migration, m: Migration, own_before: set[str], own_m: set[str],
-               applied: set[str]) -> str:
-    if own_before & applied and not own_m & applied:
-        return f"{before.name}'s branch is applied on the database (--db), {m.name}'s is not"
-    first = min(own_before, key=lambda rel: _landed(t, {rel}, set()))
-    return t.order.explain(t.graph.by_rel[first], m)
+def _anchor(t: Target, rel: str, copies: dict[str, str], region: set[str]) -> str | None:
+    """For a lone copy of a duplicated number (nothing builds on it), the copy it belongs after."""
+    if not t.order.numbered or rel not in copies or any(rel in ps for ps in t.parents.values()):
+        return None
+    others = [m.rel for m in t.groups[copies[rel]] if m.rel != rel]
+    earlier = [o for o in others if _seq(t, o) < _seq(t, rel)]
+    return max(earlier, key=lambda o: (_seq(t, o), t.order.pos(o))) if earlier else None
+
+
+def _seq(t: Target, rel: str) -> float:
+    f = t.order.facts[rel]
+    return f.landing.seq if f.landing is not None else float("inf")
+
+
+def _why_after(t: Target, before: Migration, m: Migration, applied: set[str]) -> str:
+    if before.rel in applied and m.rel not in applied:
+        return f"{before.name} is applied on the database (--db), {m.name} is not"
+    anchor_copy = m.rel in {x.rel for files in t.groups.values() for x in files}
+    if anchor_copy and t.order.numbered and m.revision == before.revision:
+        return f"{m.name} shares {before.name}'s number and stays at that position"
+    return t.order.explain(before, m)
