@@ -176,7 +176,7 @@ def intended_order(files: Iterable[Migration], edges: Mapping[str, Iterable[str]
     needs_from: dict[str, list[tuple[str, str]]] = defaultdict(list)
     soft: dict[str, set[str]] = defaultdict(set)
     if schema:
-        for child, creator, table in _schema_constraints(files):
+        for child, creator, table in schema_constraints(files):
             if creator not in parents[child]:
                 soft[child].add(creator)
                 needs_from[child].append((creator, table))
@@ -239,7 +239,7 @@ def _keys(files: list[Migration], facts: dict[str, Facts], numbered: bool) -> di
     return keys
 
 
-def _schema_constraints(files: list[Migration]) -> list[tuple[str, str, str]]:
+def schema_constraints(files: list[Migration]) -> list[tuple[str, str, str]]:
     """(child, creator, table): `child` needs `table`, which only `creator` creates."""
     made: dict[str, list[str]] = defaultdict(list)
     for m in files:

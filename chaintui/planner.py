@@ -121,10 +121,17 @@ def _plan_set(sa: SetAnalysis, result: Plan, overlay, *, applied, declined, sett
     baseline = _schema_keys(graph, {})
     current = {m.rel: m.rel for m in graph.revisions}  # original rel -> rel now
     unavailable: set[str] = set()
+    steps: list[tuple[Fix, object, object, RevisionGraph, dict[str, str]]] = []
     for decision in _ordered(t)[:max_steps]:
         fix = _fix_for(t, decision, graph, current, applied)
         if fix is None:
             continue
+        blocked = [t.unsatisfiable[rel] for rel, key in t.owner.items() if key == decision.key
+                   and rel in t.unsatisfiable]
+        if blocked:
+            result.stopped = (f"stopped before \"{fix.summary}\": no placement satisfies the schema "
+                              f"({blocked[0]}) - decide this one by hand")
+            break
         if fix.key in declined or _uses(fix, unavailable):
             unavailable |= _introduced(fix)
             continue
@@ -135,22 +142,32 @@ def _plan_set(sa: SetAnalysis, result: Plan, overlay, *, applied, declined, sett
             continue
         if not changeset:
             continue
-        after = updated_graph(graph, changeset)
-        worse = _schema_keys(after, _renames(current, changeset)) - baseline
-        if worse and _blames(t, decision, worse):
-            result.stopped = (f"stopped before \"{fix.summary}\": it would break the schema order "
-                              f"({_first_warning(after, worse)}); no placement the history allows satisfies "
-                              "the schema - decide this one by hand")
-            break
         overlay.update(changeset.overlay())
-        result.fixes.append(fix)
-        result.changesets.append(changeset)
-        result.codes[fix.key] = decision.codes
+        steps.append((fix, changeset, decision, graph, dict(current)))
         for change in changeset.changes:
             for orig, now in current.items():
                 if now == change.rel:
                     current[orig] = change.target
-        graph = after
+        graph = updated_graph(graph, changeset)
+    # The schema order is judged on the repaired graph, where every ancestry is whole: a warning
+    # the history did not have is the plan's doing when a file it placed by explicit evidence
+    # (its name, its header) over the intended order is the file warned about or above it.
+    worse = _schema_keys(graph, {now: orig for orig, now in current.items()}) - baseline
+    culprit = _culprit(t, graph, current, worse, [step[2] for step in steps]) if worse else None
+    if culprit is not None:
+        index = next(i for i, step in enumerate(steps) if step[2] is culprit)
+        fix, _, _, graph, _ = steps[index]
+        result.stopped = (f"stopped before \"{fix.summary}\": it would break the schema order "
+                          f"({_first_warning(updated_graph(graph, steps[index][1]), worse)}); no placement "
+                          "the history allows satisfies the schema - decide this one by hand")
+        steps = steps[:index]
+        overlay.clear()
+        for _, changeset, _, _, _ in steps:
+            overlay.update(changeset.overlay())
+    for fix, changeset, decision, _, _ in steps:
+        result.fixes.append(fix)
+        result.changesets.append(changeset)
+        result.codes[fix.key] = decision.codes
     return graph
 
 
@@ -293,11 +310,23 @@ def _schema_keys(graph: RevisionGraph, back: dict[str, str]) -> set[tuple[str, i
     return {(back.get(p.files[0], p.files[0]), p.line) for p in schema_problems(graph)}
 
 
-def _blames(t, decision, worse) -> bool:
-    """A new schema-order warning is this decision's doing when it moved the warned file or the
-    revisions it now depends on (files it owns); elsewhere it was hidden by the broken chain."""
-    owned = {rel for rel, key in t.owner.items() if key == decision.key} | {decision.file}
-    return any(rel in owned for rel, _ in worse)
+def _culprit(t, graph: RevisionGraph, current: dict[str, str], worse, decisions):
+    """The first decision (in commit order) that placed, by explicit evidence, a file a new
+    schema-order warning is about, or one of its ancestors; None when the warnings were hidden
+    by the broken chain before (not the plan's doing)."""
+    back = {now: orig for orig, now in current.items()}
+    suspects = set()
+    for rel, _ in worse:
+        m = graph.by_rel.get(current.get(rel, rel))
+        if m is None:
+            continue
+        above = {back.get(graph.by_id[r][0].rel, graph.by_id[r][0].rel) for r in graph.ancestors(m.revision)
+                 if r in graph.by_id}
+        suspects |= ({rel} | above) & t.evidence
+    if not suspects:
+        return None
+    owners = {t.owner.get(rel) for rel in suspects}
+    return next((d for d in decisions if d.key in owners), None)
 
 
 def _first_warning(graph: RevisionGraph, worse) -> str:

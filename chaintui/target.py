@@ -39,7 +39,7 @@ from chaintui.graph import RevisionGraph
 from chaintui.history import GitHistory
 from chaintui.model import Migration, Problem
 from chaintui.naming import derived_hex_id, detect_style, suffixed_id
-from chaintui.order import IntendedOrder, facts_of, intended_order
+from chaintui.order import IntendedOrder, facts_of, intended_order, schema_constraints
 from chaintui.schema import creates, needs
 from chaintui.settings import DEFAULT, Settings
 
@@ -101,6 +101,14 @@ class Target:
     chosen: dict[str, tuple[str, str]] = field(default_factory=dict)
     """rel -> (parent rel, evidence) decided for its slot: the planned relink of that file
     (heads may later move it further: that is a separate fix)."""
+    needs: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    """rel -> (creator rel, table) for each table it needs that one file creates."""
+    unsatisfiable: dict[str, str] = field(default_factory=dict)
+    """rel -> why no placement satisfies its schema needs (a creator of a table it needs runs
+    after it whatever is done): the plan stops before deciding it."""
+    evidence: set[str] = field(default_factory=set)
+    """Files placed by explicit evidence (their name, their header, git) over the intended order:
+    the placements a schema check of the result can blame."""
     groups: dict[str, list[Migration]] = field(default_factory=dict)
     """Ids several kept files declare -> those files."""
     unplaced: list[str] = field(default_factory=list)
@@ -180,6 +188,8 @@ def derive(graph: RevisionGraph, problems: list[Problem], *, git: GitHistory | N
         constraints[rel] += extra
     order = intended_order(alive, constraints, git, facts=facts)
     t = Target(graph, order, {m.rel: list(valid[m.rel]) for m in alive})
+    for child, creator, table in schema_constraints(alive):
+        t.needs.setdefault(child, []).append((creator, table))
     t.cut_reason = cut_reasons
     t.twin = twins
     for rel, (key, why, codes) in removed.items():
@@ -191,7 +201,7 @@ def derive(graph: RevisionGraph, problems: list[Problem], *, git: GitHistory | N
     # --- decide slots, in the intended order ---------------------------------------------
     for m in order.files:
         for index, kind, named in sorted(slots.get(m.rel, ())):
-            key, chosen, why = _decide(t, m, kind, named, by_id, git)
+            key, chosen, why, explicit = _decide(t, m, kind, named, by_id, git)
             if chosen is None:
                 t.unplaced.append(m.rel)
                 continue
@@ -199,6 +209,8 @@ def derive(graph: RevisionGraph, problems: list[Problem], *, git: GitHistory | N
             parents.insert(min(index, len(parents)), chosen.rel)
             _own(t, m.rel, key, kind, m, why)
             t.set_parents(m.rel, parents, key)
+            if explicit:
+                t.evidence.add(m.rel)
             t.why[m.rel] = why
             t.chosen[m.rel] = (chosen.rel, why)
     t.order = intended_order(alive, {rel: ps + depends.get(rel, []) for rel, ps in t.parents.items()},
@@ -222,9 +234,9 @@ def _applied_rels(graph: RevisionGraph, applied: frozenset[str]) -> set[str]:
 
 
 def _redundant_roots(alive: list[Migration], prelim: IntendedOrder):
-    """(extra root, the root whose history it repeats) for each root that only re-creates tables
-    another part of the history creates: a second "initial schema". Of two that repeat each other
-    the one that landed later goes."""
+    """(extra root, the root whose history it repeats) for each root that only creates tables the
+    rest of the history already has (creates, or alters where its creator cannot be read): a
+    second "initial schema". Of two that repeat each other the one that landed later goes."""
     roots = [m for m in alive if m.is_base and not m.branch_labels and m.known("branch_labels")]
     if len(roots) < 2:
         return []
@@ -234,20 +246,20 @@ def _redundant_roots(alive: list[Migration], prelim: IntendedOrder):
     # Only unambiguous edges join: a child naming an id two files declare joins neither.
     loose = {m.rel: [by_id[p][0] for p in m.down_revision if len(by_id.get(p, ())) == 1] for m in alive}
     component = _components(loose)
-    made: dict[int, set[str]] = defaultdict(set)
+    known: dict[int, set[str]] = defaultdict(set)
     for m in alive:
-        made[component[m.rel]].update(table for table, _ in creates(m.ops))
+        known[component[m.rel]].update(table for table, _ in creates(m.ops))
+        known[component[m.rel]].update(table for table, _ in needs(m.ops))
     result = []
     for m in sorted(roots, key=lambda r: _first_landed(prelim, r), reverse=True):
         if any(m is gone for gone, _ in result):
             continue
         mine = {table for table, _ in creates(m.ops)}
+        elsewhere = set().union(*(tables for part, tables in known.items() if part != component[m.rel]))
         others = [r for r in roots if component[r.rel] != component[m.rel]
                   and not any(r is gone for gone, _ in result)]
-        for other in others:
-            if mine and mine <= made[component[other.rel]]:
-                result.append((m, other))
-                break
+        if mine and others and mine <= elsewhere:
+            result.append((m, min(others, key=lambda r: _first_landed(prelim, r))))
     return result
 
 
@@ -398,7 +410,7 @@ def _components(parents: dict[str, list[str]]) -> dict[str, int]:
 
 
 def _decide(t: Target, m: Migration, kind: str, named: str, by_id, git):
-    """(decision key, chosen file, why) for one slot of `m`."""
+    """(decision key, chosen file, why, chosen by explicit evidence over the order) for one slot."""
     order, graph = t.order, t.graph
     below = _descendants(t.parents, m.rel)
     banned = below | {m.rel} | set(t.removed)
@@ -407,16 +419,15 @@ def _decide(t: Target, m: Migration, kind: str, named: str, by_id, git):
         wanted = {table for table, _ in needs(m.ops)}
         makers = [f for f in members if wanted & {table for table, _ in creates(f.ops)}]
         if len(makers) == 1:
-            chosen = makers[0]
-            return f"dup:{named}", chosen, ""
+            return f"dup:{named}", makers[0], "", False
         landing = order.facts[m.rel].landing
         together = [f for f in members if landing is not None and order.facts[f.rel].landing is not None
                     and order.facts[f.rel].landing.sha == landing.sha]
         if len(together) == 1:  # landed in the same commit: the same pull request
-            return f"dup:{named}", together[0], ""
+            return f"dup:{named}", together[0], "", False
         earlier = [f for f in members if order.before(f, m)]
         chosen = max(earlier, key=order.pos) if earlier else (min(members, key=order.pos) if members else None)
-        return f"dup:{named}", chosen, ""
+        return f"dup:{named}", chosen, "", False
     key = {"dangling": f"relink:{m.rel}", "cut": f"cycle:{m.rel}", "root": f"root:{m.rel}"}[kind]
     removal = next((k for rel, k in t.removed.items() if graph.by_rel[rel].revision == named), None)
     if kind == "dangling" and removal is not None:
@@ -433,16 +444,26 @@ def _decide(t: Target, m: Migration, kind: str, named: str, by_id, git):
         said = [f for f in said if f.rel not in banned and f.revision not in m.down_revision]
         if len(said) == 1:
             chosen, why = said[0], f"its own header says Revises: {Target.ref(said[0])}"
+    creators = [c for c, _ in order.needs_from.get(m.rel, ()) if c not in t.removed]
+    stuck = [(c, table) for c, table in t.needs.get(m.rel, ()) if c in below]
+    if stuck:
+        c, table = stuck[0]
+        t.unsatisfiable[m.rel] = (f"{m.name} needs table {table!r}, which only {graph.by_rel[c].name} creates, "
+                                  "and that runs after it in the history")
+    if chosen is not None and creators and not set(creators) <= (_ancestors(t, chosen.rel) | {chosen.rel}) \
+            and all(order.before(graph.by_rel[c], m) for c in creators):
+        chosen = None  # the explicit hint contradicts the schema: the order (which has it) decides
+    explicit = chosen is not None
     if chosen is None:
         chosen = _predecessor(t, m, banned)
         if chosen is not None:
             why = order.explain(chosen, m)
     if chosen is None:
-        return key, None, ""
+        return key, None, "", False
     what = {"dangling": f"named {named!r}, which no file declares" if named else "had down_revision = \"\"",
             "cut": f"closed a loop by naming {named} ({t.cut_reason.get(m.rel, '')})",
             "root": "was a second root"}[kind]
-    return key, chosen, f"{Target.ref(m)} {what}; it now follows {Target.ref(chosen)}: {why}"
+    return key, chosen, f"{Target.ref(m)} {what}; it now follows {Target.ref(chosen)}: {why}", explicit
 
 
 def _predecessor(t: Target, m: Migration, banned: set[str]) -> Migration | None:

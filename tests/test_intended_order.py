@@ -214,8 +214,8 @@ def test_a_dangling_parent_follows_the_file_before_it_that_has_its_tables(tmp_pa
     assert not result.stopped and not result.result.has_errors
 
 
-def test_a_plan_that_would_break_the_schema_stops_and_fix_exits_1(tmp_path):
-    # 003 names its parent by file name (strong evidence) but needs a table only 002 creates
+def test_an_explicit_hint_that_contradicts_the_schema_loses_to_the_order(tmp_path):
+    # 003 names its parent by file name, but needs a table only 002 creates
     root = write_project(tmp_path, [
         ("001", None, {**table("users"), "filename": "001_base.py"}),
         ("002", "001", table("posts")),
@@ -223,9 +223,22 @@ def test_a_plan_that_would_break_the_schema_stops_and_fix_exits_1(tmp_path):
     ])
     git_init(root)
     result = plan(analyze(root))
-    assert result.stopped and "would break the schema order" in result.stopped
+    assert [(f.kind, f.revision, f.parents) for f in result.fixes] == [("relink", "003", ("002",))]
+    assert "creates table 'posts', which 003_step.py needs" in result.fixes[0].reason
+
+
+def test_when_no_placement_satisfies_the_schema_the_plan_stops_and_fix_exits_1(tmp_path):
+    # 003 alters `posts`, which only 004 creates - and 004 builds on 003
+    root = write_project(tmp_path, [
+        ("001", None, table("users")), ("002", "001", table("tags")),
+        ("003", "ghost", column("posts", "x")), ("004", "003", table("posts")),
+    ])
+    git_init(root)
+    result = plan(analyze(root))
+    assert result.stopped and "no placement satisfies the schema" in result.stopped
+    assert "003_step.py needs table 'posts', which only 004_step.py creates" in result.stopped
     proc = run_chaintui("fix", str(root), "--all", "--yes")
-    assert proc.returncode == 1 and "would break the schema order" in proc.stderr
+    assert proc.returncode == 1 and "no placement satisfies the schema" in proc.stderr
 
 
 # ------------------------------------------------------------------------------ plan == fix
