@@ -54,8 +54,9 @@ def diff_renames(git: Git, a: str, b: str, path: str | None) -> dict[str, str]:
 def fixed_files_map(git: Git, before: dict[str, str], after: dict[str, str], renamed: dict[str, str],
                     sp: State) -> dict[str, str | None]:
     """each broken-state file -> its file at the fix, or None when the maintainers deleted it.
-    Followed: git's renames; a file deleted and re-added under another name with the same id; a
-    file deleted and re-added with a new id but the same migration code (regenerated)."""
+    Followed: git's renames; a file deleted and re-added under another name with the same id, or
+    with a new id but the same words in its name (`0046_x_y.py` -> `0047_x_y.py`), or with a new
+    id and the same migration code (regenerated)."""
     mapping, used = {}, set()
     for name in sorted(before):
         target = name if name in after else renamed.get(name)
@@ -69,6 +70,10 @@ def fixed_files_map(git: Git, before: dict[str, str], after: dict[str, str], ren
         same = [n for n in added if n not in used and git.mig(after[n]).revision == rev]
         if rev and len(same) == 1 and sum(m.revision == rev for m in sp.files.values()) == 1:
             mapping[name] = same[0]; used.add(same[0]); continue
+        words = slug(name, rev)
+        named = [n for n in added if n not in used and words and slug(n, git.mig(after[n]).revision) == words]
+        if len(named) == 1:
+            mapping[name] = named[0]; used.add(named[0]); continue
         mine = body_lines(git.blob(before[name]))
         scored = sorted((difflib.SequenceMatcher(None, mine, body_lines(git.blob(after[n])),
                                                  autojunk=False).ratio(), n)
@@ -80,9 +85,19 @@ def fixed_files_map(git: Git, before: dict[str, str], after: dict[str, str], ren
     return mapping
 
 
+def slug(name: str, rev: str | None) -> str:
+    """a file name's words without its id, number or date: `0046_graph_edge_hint_source.py` and
+    `0047_graph_edge_hint_source.py` name one migration (empty when fewer than two words)"""
+    stem = name[:-3].replace(rev or "\0", " ")
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", stem.lower())
+             if w and not w.isdigit() and not re.fullmatch(r"[0-9a-f]{8,}", w)]
+    return "_".join(words) if len(words) >= 2 else ""
+
+
 def body_lines(data: bytes) -> list[str]:
     """a migration's code without its docstring, imports and revision variables, formatting
-    normalized (ast.unparse), so a regenerated copy compares equal to its original"""
+    normalized (ast.unparse; runs of blanks, also inside strings, as one space), so a regenerated
+    copy compares equal to its original"""
     src = data.decode("utf-8", errors="replace")
     try:
         nodes = ast.parse(src).body
@@ -95,7 +110,7 @@ def body_lines(data: bytes) -> list[str]:
         if (isinstance(n, (ast.Import, ast.ImportFrom)) or names & {"revision", "down_revision",
                 "branch_labels", "depends_on"} or (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))):
             continue
-        out.extend(ast.unparse(n).splitlines())
+        out.extend(re.sub(r"(\s|\\n|\\t)+", " ", ln).strip() for ln in ast.unparse(n).splitlines())
     return out
 
 

@@ -174,3 +174,12 @@ def test_bad_input_is_one_line_error(tmp_path):
                          capture_output=True, text=True)
     assert run.returncode != 0 and "Traceback" not in run.stderr
     assert run.stderr.strip().splitlines()[-1] == f"not a directory: {tmp_path / 'nope'}"
+
+
+def test_a_renumbered_file_is_the_same_migration_by_its_name_words():
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from mine_real import slug
+
+    assert slug("0046_graph_edge_hint_source.py", "0046") == slug("0047_graph_edge_hint_source.py", "0047")
+    assert slug("2024-07-11-17-10_54c1252b2c8a_add_users.py", "54c1252b2c8a") == "add_users"
+    assert slug("dbdf72ad30f7_.py", "dbdf72ad30f7") == ""            # no words: not evidence
