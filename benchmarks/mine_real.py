@@ -35,6 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from mine_git import Git, rel_name, replay, walk  # noqa: E402  (same folder)
 from mine_graph import ERRORS, Mig, State, analyse  # noqa: E402
+from mine_judge import unjudgeable  # noqa: E402
 from mine_policy import policy_quotes  # noqa: E402
 
 CHURN_DELETED, CHURN_ADDED = 5, 5      # more than this many files deleted (and > 10 %) or added
@@ -234,6 +235,18 @@ def cap(cases: list[dict], limit: int | None) -> tuple[list[dict], list[dict]]:
     return [c for c in cases if c["id"] in ids], [c for c in cases if c["id"] not in ids]
 
 
+def folder(git: Git, commit: str, path: str) -> dict[str, bytes]:
+    """every file under the versions folder at COMMIT (data files and __init__.py included: some
+    migrations read a JSON or SQL file beside them), bytecode left out"""
+    out = {}
+    for ln in git("ls-tree", "-r", commit, "--", path + "/").splitlines():
+        meta, name = ln.split("\t", 1)
+        name = name[len(path) + 1:]
+        if meta.split()[1] == "blob" and "__pycache__/" not in name and not name.endswith((".pyc", ".pyo")):
+            out[name] = git.blob(meta.split()[2])
+    return out
+
+
 def mine(args) -> tuple[list[dict], list[dict], dict[str, dict[str, bytes]]]:
     git = Git(args.gitdir)
     commits = walk(git, args.branch, args.path)
@@ -249,8 +262,15 @@ def mine(args) -> tuple[list[dict], list[dict], dict[str, dict[str, bytes]]]:
                             "fix_commit": commits[i].sha, "fix_subject": commits[i].subject,
                             "kinds": sorted(graphs[i - 1].errors), "why": why})
             continue
+        if args.judge:
+            why = unjudgeable(args.judge, folder(git, case["fix_commit"], args.path), case)
+            if why:
+                skipped.append({"repo": args.repo, "path": args.path, "broken_commit": case["broken_commit"],
+                                "fix_commit": case["fix_commit"], "fix_subject": case["fix_subject"],
+                                "kinds": case["kinds"], "why": why})
+                continue
         cases.append(case)
-        trees[case["id"]] = {n: git.blob(b) for n, b in states[i - 1].items()}
+        trees[case["id"]] = folder(git, case["broken_commit"], args.path)
     cases, over = cap(cases, args.max_cases)
     for c in over:
         skipped.append({"repo": args.repo, "path": args.path, "broken_commit": c["broken_commit"],
@@ -301,6 +321,7 @@ def main(argv=None) -> None:
     ap.add_argument("--repo", help="owner/name (default: from a /work/.mirror/owner+name/ path)")
     ap.add_argument("--out", default="/work/realbroken-mine", help="where cases.json/cases.tar.xz go")
     ap.add_argument("--tag", default="", help="suffix for case ids (two paths of one repository)")
+    ap.add_argument("--judge", metavar="EVAL.py", help="skip cases this judge cannot load at the fix")
     ap.add_argument("--max-cases", type=int, help="keep at most N cases of this folder (see cap())")
     ap.add_argument("--dry-run", action="store_true", help="list the cases, write nothing")
     args = ap.parse_args(argv)

@@ -54,6 +54,7 @@ class History:
 def mined(tmp_path_factory):
     h = History(tmp_path_factory.mktemp("proj"))
     h.write("001_init.py", "aaa001", None); h.write("002_users.py", "aaa002", "aaa001")
+    (h.root / VERSIONS / "lookup.json").write_text('{"read by": "a migration"}\n')
     (h.root / "CONTRIBUTING.md").write_text(
         "# Migrations\n\nWhen main has two heads, update your migration's down_revision to the\n"
         "current head; never add a merge revision.\n")
@@ -154,7 +155,9 @@ def test_tarball_holds_each_versions_folder_at_its_broken_commit(mined):
         member = t.extractfile(f"cases/{case['id']}/versions/003_add_y.py").read().decode()
     assert f"cases/{case['id']}/versions/004_add_y.py" not in names
     assert "down_revision: Union[str, Sequence[str], None] = 'aaa002'" in member
-    assert sum(n.startswith(f"cases/{case['id']}/") for n in names) == len(case["landing"])
+    # every migration, and the data files beside them (some migrations read one)
+    assert sum(n.startswith(f"cases/{case['id']}/") for n in names) == len(case["landing"]) + 1
+    assert f"cases/{case['id']}/versions/lookup.json" in names
 
 
 def test_rerunning_replaces_only_that_folders_cases(mined, tmp_path):
@@ -183,3 +186,15 @@ def test_a_renumbered_file_is_the_same_migration_by_its_name_words():
     assert slug("0046_graph_edge_hint_source.py", "0046") == slug("0047_graph_edge_hint_source.py", "0047")
     assert slug("2024-07-11-17-10_54c1252b2c8a_add_users.py", "54c1252b2c8a") == "add_users"
     assert slug("dbdf72ad30f7_.py", "dbdf72ad30f7") == ""            # no words: not evidence
+
+
+SAMPLE_JUDGE = Path("/work/shared/realbroken-sample/eval.py")
+
+
+@pytest.mark.skipif(not SAMPLE_JUDGE.exists(), reason="the real-broken judge is not on this machine")
+def test_judge_check_keeps_cases_the_judge_can_load(mined, tmp_path):
+    run = subprocess.run([sys.executable, str(MINER), mined["gitdir"], "--path", VERSIONS, "--repo", "acme/proj",
+                          "--judge", str(SAMPLE_JUDGE), "--out", str(tmp_path)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    kept = {c["id"] for c in json.loads((tmp_path / "cases.json").read_text())}
+    assert kept == {c["id"] for c in mined["cases"].values()}
