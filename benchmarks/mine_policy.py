@@ -19,7 +19,8 @@ RULE = re.compile(
     r"alembic\s+merge|\bdb\s+merge\b|merge\s+(revision|migration)|"
     r"(re-?point|updat|chang|set|point|adjust|edit|modif)\w*\W+(\w+\W+){0,5}`?down[_ ]revision|"
     r"(?<![/\w-])rebas\w*\W+(\w+\W+){0,8}(migration|down_revision)", re.I)
-FIRST = re.compile(r"(^|/)(AGENTS|CLAUDE|CONTRIBUTING|HACKING|DEVELOP)[^/]*$|migrat|alembic", re.I)
+INSTRUCTIONS = re.compile(r"(^|/)(AGENTS|CLAUDE|CONTRIBUTING|HACKING|DEVELOP)[^/]*$", re.I)
+ABOUT_MIGRATIONS = re.compile(r"migrat|alembic", re.I)
 ITEM = re.compile(r"^\s*([-*+|>]|\d+[.)])\s")
 NOT_POLICY = re.compile(r"(^|/)(node_modules|vendor|site-packages|third_party|plans?|PRPs|issues?|"
                         r"changes|changelog\.d|news|releases?)/|changelog|change_log|release[-_ ]?notes|"
@@ -51,13 +52,14 @@ def rules(text: str):
 
 
 def policy_quotes(git, commit: str, limit: int = 6) -> list[dict]:
-    """[{file, line, quote}] at COMMIT: what the documents say to do about diverged heads,
-    documents about migrations and contributor/agent instructions first"""
+    """[{file, line, quote}] at COMMIT: what the documents say to do about diverged heads;
+    contributor/agent instructions first, then documents about migrations, then the rest"""
     if commit not in _cache:
         hits = git("grep", "-I", "-l", "-i", "-E", r"alembic|down_revision|migration", commit, "--",
                    *DOCS, check=False)
         paths = [ln.split(":", 1)[1] for ln in hits.splitlines()]
-        paths = sorted((p for p in paths if not NOT_POLICY.search(p)), key=lambda p: (not FIRST.search(p), p))
+        paths = sorted((p for p in paths if not NOT_POLICY.search(p)),
+                       key=lambda p: (not INSTRUCTIONS.search(p), not ABOUT_MIGRATIONS.search(p), p))
         quotes = []
         for path in paths:
             for num, quote in rules(git("show", f"{commit}:{path}", check=False)):
