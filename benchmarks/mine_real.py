@@ -3,7 +3,8 @@ maintainers fixed it with, in the format of the real-broken judge (`eval.py`: ca
 cases.tar.xz holding `cases/<id>/versions/` at each broken commit).
 
     python benchmarks/mine_real.py GITDIR --path api/migrations/versions [--branch main]
-        [--repo owner/name] [--out /work/realbroken-mine] [--tag -sqlite] [--dry-run]
+        [--repo owner/name] [--out /work/realbroken-mine] [--tag -sqlite] [--max-cases 8]
+        [--judge ../shared/realbroken-sample/eval.py] [--dry-run]
 
 GITDIR is a git directory (a bare mirror is enough: nothing is checked out). The first-parent
 history of BRANCH is walked, restricted to the commits that change PATH, and the folder's
@@ -13,7 +14,8 @@ left) after the previous touching commit P (the broken state) had one; F is the 
 fix. Skipped, with the reason written to skipped.json: a fix that deletes or adds many files
 (the folder was squashed, reset or moved — churn, not a repair), one that changes no revision id
 or `down_revision` (the problem went away some other way), one that leaves errors behind (the
-judge compares head and base counts with the maintainers' result, so that must be whole).
+judge compares head and base counts with the maintainers' result, so that must be whole), and
+with --judge one whose maintainers' result the judge itself cannot load (mine_judge.py).
 
 Re-running for the same repository and path replaces that pair's cases; other cases are kept.
 The mined data is other projects' code: write it outside this repository.
