@@ -246,19 +246,27 @@ def _redundant_roots(alive: list[Migration], prelim: IntendedOrder):
     # Only unambiguous edges join: a child naming an id two files declare joins neither.
     loose = {m.rel: [by_id[p][0] for p in m.down_revision if len(by_id.get(p, ())) == 1] for m in alive}
     component = _components(loose)
-    known: dict[int, set[str]] = defaultdict(set)
+    made: dict[int, set[str]] = defaultdict(set)
+    used: dict[int, set[str]] = defaultdict(set)
+    unreadable: set[int] = set()
     for m in alive:
-        known[component[m.rel]].update(table for table, _ in creates(m.ops))
-        known[component[m.rel]].update(table for table, _ in needs(m.ops))
+        made[component[m.rel]].update(table for table, _ in creates(m.ops))
+        used[component[m.rel]].update(table for table, _ in needs(m.ops))
+        if m.error:
+            unreadable.add(component[m.rel])
     result = []
     for m in sorted(roots, key=lambda r: _first_landed(prelim, r), reverse=True):
         if any(m is gone for gone, _ in result):
             continue
         mine = {table for table, _ in creates(m.ops)}
-        elsewhere = set().union(*(tables for part, tables in known.items() if part != component[m.rel]))
+        parts = [part for part in made if part != component[m.rel]]
+        elsewhere = set().union(*(made[part] for part in parts))
+        # A table only an unreadable file (a syntax error) can have created counts when the rest
+        # of the history uses it.
+        hidden = set().union(*(used[part] for part in parts if part in unreadable)) - elsewhere
         others = [r for r in roots if component[r.rel] != component[m.rel]
                   and not any(r is gone for gone, _ in result)]
-        if mine and others and mine <= elsewhere:
+        if mine and others and mine & elsewhere and mine <= elsewhere | hidden:
             result.append((m, min(others, key=lambda r: _first_landed(prelim, r))))
     return result
 
@@ -425,6 +433,13 @@ def _decide(t: Target, m: Migration, kind: str, named: str, by_id, git):
                     and order.facts[f.rel].landing.sha == landing.sha]
         if len(together) == 1:  # landed in the same commit: the same pull request
             return f"dup:{named}", together[0], "", False
+        # The id meant the copy that had landed last when the child landed (without git: the
+        # last before it in the intended order).
+        if landing is not None and all(order.facts[f.rel].landing is not None for f in members):
+            earlier = [f for f in members if order.facts[f.rel].landing.seq < landing.seq]
+            if earlier:
+                return f"dup:{named}", max(earlier, key=lambda f: (order.facts[f.rel].landing.seq, order.pos(f))), \
+                    "", False
         earlier = [f for f in members if order.before(f, m)]
         chosen = max(earlier, key=order.pos) if earlier else (min(members, key=order.pos) if members else None)
         return f"dup:{named}", chosen, "", False
@@ -645,8 +660,7 @@ def _resolve_heads(t: Target, frozen: set[str], applied: set[str] = frozenset())
             continue
         lines = [_ancestors(t, h) for h in group]
         common = set.intersection(*lines)
-        region_set = set.union(*lines) - common
-        region = _landing_order(t, region_set, copies, applied)
+        region = _landing_order(t, set.union(*lines) - common, applied)
         previous = None
         for rel in region:
             parents = t.parents[rel]
@@ -661,10 +675,11 @@ def _resolve_heads(t: Target, frozen: set[str], applied: set[str] = frozenset())
                 m, before = t.graph.by_rel[rel], t.graph.by_rel[previous]
                 why = _why_after(t, before, m, applied)
                 t.why[rel] = why
-                # A copy of a duplicated id placed after the others belongs to that decision, and
-                # so does what now follows a lone copy put back at its number's position.
-                spliced = previous in copies and _anchor(t, previous, copies, region_set) is not None
-                owner = f"dup:{copies[rel]}" if rel in copies else f"dup:{copies[previous]}" if spliced else key
+                # A copy of a duplicated id placed after the others belongs to that decision, and so
+                # does a file moved from one copy onto the next (032 from 031 onto 031a).
+                siblings = {m.rel for m in t.groups[copies[previous]]} if previous in copies else set()
+                owner = (f"dup:{copies[rel]}" if rel in copies else
+                         f"dup:{copies[previous]}" if set(parents) & siblings else key)
                 target = decision if owner == key else t.decisions.setdefault(
                     owner, Decision(owner, "keep-duplicate", owner[4:], rel, [], ("duplicate-revision",)))
                 target.reasons.append(f"{Target.ref(m)} now follows {Target.ref(before)}: {why}")
@@ -676,17 +691,12 @@ def _resolve_heads(t: Target, frozen: set[str], applied: set[str] = frozenset())
         t.decisions[key] = decision
 
 
-def _landing_order(t: Target, region: set[str], copies: dict[str, str], applied: set[str]) -> list[str]:
+def _landing_order(t: Target, region: set[str], applied: set[str]) -> list[str]:
     """`region` in the order it landed (parents first whatever the dates say)."""
     def key(rel: str) -> tuple:
         f = t.order.facts[rel]
         seq = f.landing.seq if f.landing is not None else float("inf")
-        anchor = _anchor(t, rel, copies, region)
-        if anchor is not None:  # a lone copy of a number: at the number's position
-            a = t.order.facts[anchor]
-            return (rel not in applied, a.landing.seq if a.landing is not None else float("inf"),
-                    t.order.pos(anchor), 1)
-        return (rel not in applied, seq, t.order.pos(rel), 0)
+        return (rel not in applied, seq, t.order.pos(rel))
 
     import heapq
 
@@ -707,20 +717,6 @@ def _landing_order(t: Target, region: set[str], copies: dict[str, str], applied:
             if waiting[child] == 0:
                 heapq.heappush(ready, (key(child), child))
     return result
-
-
-def _anchor(t: Target, rel: str, copies: dict[str, str], region: set[str]) -> str | None:
-    """For a lone copy of a duplicated number (nothing builds on it), the copy it belongs after."""
-    if not t.order.numbered or rel not in copies or any(rel in ps for ps in t.parents.values()):
-        return None
-    others = [m.rel for m in t.groups[copies[rel]] if m.rel != rel]
-    earlier = [o for o in others if _seq(t, o) < _seq(t, rel)]
-    return max(earlier, key=lambda o: (_seq(t, o), t.order.pos(o))) if earlier else None
-
-
-def _seq(t: Target, rel: str) -> float:
-    f = t.order.facts[rel]
-    return f.landing.seq if f.landing is not None else float("inf")
 
 
 def _why_after(t: Target, before: Migration, m: Migration, applied: set[str]) -> str:
