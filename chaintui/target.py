@@ -101,6 +101,8 @@ class Target:
     chosen: dict[str, tuple[str, str]] = field(default_factory=dict)
     """rel -> (parent rel, evidence) decided for its slot: the planned relink of that file
     (heads may later move it further: that is a separate fix)."""
+    valid_edges: set[tuple[str, str]] = field(default_factory=set)
+    """(child, parent) edges the history itself has (not the plan's decisions): kept by heads."""
     needs: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     """rel -> (creator rel, table) for each table it needs that one file creates."""
     unsatisfiable: dict[str, str] = field(default_factory=dict)
@@ -188,6 +190,7 @@ def derive(graph: RevisionGraph, problems: list[Problem], *, git: GitHistory | N
         constraints[rel] += extra
     order = intended_order(alive, constraints, git, facts=facts)
     t = Target(graph, order, {m.rel: list(valid[m.rel]) for m in alive})
+    t.valid_edges = {(child, parent) for child, parents in valid.items() for parent in parents}
     for child, creator, table in schema_constraints(alive):
         t.needs.setdefault(child, []).append((creator, table))
     t.cut_reason = cut_reasons
@@ -641,11 +644,13 @@ def _ancestors(t: Target, rel: str) -> set[str]:
 def _resolve_heads(t: Target, frozen: set[str], applied: set[str] = frozenset()) -> None:
     """Merge the heads of each branch, or linearize them.
 
-    Linearizing re-chains the files that are not common to all heads in the order they landed
-    (then the intended order), keeping every run of files already chained as it is: a pull
-    request that landed later goes after the other as a unit, one that landed in between goes in
-    between, and each cut costs one relink. A lone copy of a duplicated number stays at that
-    number's position; what a deployed database has run (--db) goes first.
+    Linearizing keeps every edge the history itself has and moves only the first revision of
+    each branch that goes after another: the files not common to all heads fall into blocks
+    joined by the history's own edges (at a fork, the child that landed first keeps its edge;
+    edges the plan itself decided may be cut again), and the blocks are chained in the order
+    they landed - a pull request that landed later goes after the other's head, as a unit, also
+    when the other went on after it was merged. What a deployed database has run (--db) goes
+    first.
     """
     if t.policy == "merge":
         for group in heads_of(t):
@@ -660,63 +665,77 @@ def _resolve_heads(t: Target, frozen: set[str], applied: set[str] = frozenset())
             continue
         lines = [_ancestors(t, h) for h in group]
         common = set.intersection(*lines)
-        region = _landing_order(t, set.union(*lines) - common, applied)
-        previous = None
-        for rel in region:
-            parents = t.parents[rel]
-            if previous is not None and previous not in parents and rel not in frozen:
-                if len(parents) <= 1:
-                    new = [previous]
-                else:  # a merge revision in the region: it now merges `previous` instead of its ancestor
-                    below = _ancestors(t, previous)
-                    replaced = [p for p in parents if p in below]
-                    new = ([previous if p == replaced[0] else p for p in parents if p not in replaced[1:]]
-                           if replaced else [*parents, previous])
-                m, before = t.graph.by_rel[rel], t.graph.by_rel[previous]
+        blocks = _blocks(t, set.union(*lines) - common, applied)
+        for before_block, block in zip(blocks, blocks[1:]):
+            tail = _tail(t, before_block)
+            for rel in sorted((r for r in block if not _kept_parents(t, r, block)), key=t.order.pos):
+                if rel in frozen:
+                    continue
+                parents = t.parents[rel]
+                new = [tail] + [p for p in parents if p in block]
+                if new == parents:
+                    continue  # already there (a slot decided it so)
+                m, before = t.graph.by_rel[rel], t.graph.by_rel[tail]
                 why = _why_after(t, before, m, applied)
                 t.why[rel] = why
                 # A copy of a duplicated id placed after the others belongs to that decision, and so
                 # does a file moved from one copy onto the next (032 from 031 onto 031a).
-                siblings = {m.rel for m in t.groups[copies[previous]]} if previous in copies else set()
+                siblings = {x.rel for x in t.groups[copies[tail]]} if tail in copies else set()
                 owner = (f"dup:{copies[rel]}" if rel in copies else
-                         f"dup:{copies[previous]}" if set(parents) & siblings else key)
+                         f"dup:{copies[tail]}" if set(parents) & siblings else key)
                 target = decision if owner == key else t.decisions.setdefault(
                     owner, Decision(owner, "keep-duplicate", owner[4:], rel, [], ("duplicate-revision",)))
                 target.reasons.append(f"{Target.ref(m)} now follows {Target.ref(before)}: {why}")
                 if owner == key and not decision.file:
                     decision.revision, decision.file = m.revision, rel
                 t.set_parents(rel, new, owner)
-            previous = rel
     if decision.file:
         t.decisions[key] = decision
 
 
-def _landing_order(t: Target, region: set[str], applied: set[str]) -> list[str]:
-    """`region` in the order it landed (parents first whatever the dates say)."""
-    def key(rel: str) -> tuple:
-        f = t.order.facts[rel]
-        seq = f.landing.seq if f.landing is not None else float("inf")
-        return (rel not in applied, seq, t.order.pos(rel))
+def _landing_key(t: Target, rel: str) -> tuple:
+    f = t.order.facts[rel]
+    return (f.landing.seq if f.landing is not None else float("inf"), t.order.pos(rel))
 
-    import heapq
 
-    waiting = {rel: len([p for p in t.parents[rel] if p in region]) for rel in region}
+def _kept_parents(t: Target, rel: str, block: set[str]) -> list[str]:
+    return [p for p in t.parents[rel] if p in block and (rel, p) in t.valid_edges]
+
+
+def _blocks(t: Target, region: set[str], applied: set[str]) -> list[set[str]]:
+    """`region` cut into blocks joined by the history's own edges (one kept child per fork, the
+    one that landed first; a merge revision keeps all its edges), in the order they landed."""
     children: dict[str, list[str]] = defaultdict(list)
     for rel in region:
         for p in t.parents[rel]:
-            if p in region:
+            if p in region and (rel, p) in t.valid_edges:
                 children[p].append(rel)
-    ready = [(key(rel), rel) for rel, n in waiting.items() if n == 0]
-    heapq.heapify(ready)
-    result = []
-    while ready:
-        _, rel = heapq.heappop(ready)
-        result.append(rel)
-        for child in children[rel]:
-            waiting[child] -= 1
-            if waiting[child] == 0:
-                heapq.heappush(ready, (key(child), child))
-    return result
+    owner = {rel: rel for rel in region}
+
+    def find(x: str) -> str:
+        while owner[x] != x:
+            owner[x] = owner[owner[x]]
+            x = owner[x]
+        return x
+
+    for parent, kids in children.items():
+        first = min(kids, key=lambda rel: _landing_key(t, rel))
+        for kid in kids:
+            if kid == first or len(_kept_parents(t, kid, region)) > 1:
+                a, b = find(kid), find(parent)
+                if a != b:
+                    owner[a] = b
+    groups: dict[str, set[str]] = defaultdict(set)
+    for rel in region:
+        groups[find(rel)].add(rel)
+    return sorted(groups.values(), key=lambda block: (not block & applied,
+                                                       min(_landing_key(t, rel) for rel in block)))
+
+
+def _tail(t: Target, block: set[str]) -> str:
+    """The block's last file: the one no file of the block builds on (the latest landed)."""
+    used = {p for rel in block for p in t.parents[rel] if p in block}
+    return max((rel for rel in block if rel not in used), key=lambda rel: _landing_key(t, rel))
 
 
 def _why_after(t: Target, before: Migration, m: Migration, applied: set[str]) -> str:
