@@ -322,19 +322,25 @@ def _cut_loops(alive, valid, slots, frozen, git, prelim: IntendedOrder, reasons:
                         m = by_rel[child]
                         edited[child] = git.edited_after_landing(m, m.line_of("down_revision"))
             blamed = {c: edited[c] for c, _ in edges if edited.get(c) is not None}
+            # Its own header naming another parent (outside the loop) shows an edited line too.
+            said = [(c, p) for c, p in edges if by_rel[c].header.revises
+                    and by_rel[p].revision not in by_rel[c].header.revises
+                    and set(by_rel[c].header.revises) - {by_rel[x].revision for x in members}]
             if blamed:
                 child = max(blamed, key=blamed.get)
                 parent = next(p for c, p in edges if c == child)
-            else:
-                forward = [(c, p) for c, p in edges if prelim.pos(p) > prelim.pos(c)] or edges
-                child, parent = min(forward, key=lambda e: prelim.pos(e[0]))
+                reasons[child] = "edited after it landed (git blame)"
+            elif said:
+                child, parent = min(said, key=lambda e: prelim.pos(e[0]))
+                reasons[child] = "its own header still names another parent"
+            else:  # the line written last: that of the file that landed last
+                child, parent = max(edges, key=lambda e: (_first_landed(prelim, by_rel[e[0]]), prelim.pos(e[0])))
+                reasons[child] = "it landed last, so its down_revision was written last"
             m, named = by_rel[child], by_rel[parent].revision
             index = next(i for i, p in enumerate(m.down_revision) if p == named)
             if parent in valid[child]:
                 valid[child].remove(parent)
             slots[child] = [entry for entry in slots[child] if entry[2] != named] + [(index, "cut", named)]
-            reasons[child] = ("edited after it landed (git blame)" if blamed else
-                              "it points forward in the project's order")
 
 
 def _loops(valid: dict[str, list[str]]) -> list[list[str]]:

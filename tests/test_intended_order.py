@@ -279,3 +279,18 @@ def test_a_renamed_copy_keeps_the_date_prefix_of_its_file_name(tmp_path):
     apply_all(root)
     names = sorted(p.name for p in (root / "migrations/versions").glob("*.py"))
     assert names == ["2024-01-01-1200_init.py", "2024-02-01-1200_add_x.py", "2024-02-02-1200_add_y.py"]
+
+
+def test_a_file_that_cannot_be_parsed_keeps_its_children(tmp_path):
+    broken = ('"""add x\n\nRevision ID: 002\nRevises: 001\nCreate Date: 2024-01-01\n"""\n'
+              "revision = '002'\ndown_revision = '001'\n\ndef upgrade():\n"
+              "<<<<<<< HEAD\n    pass\n=======\n>>>>>>> feature\n")
+    root = write_project(tmp_path, [("001", None), {"rev": "002", "filename": "002_x.py", "source": broken},
+                                    ("003", "002"), ("004", "ghost")])
+    git_init(root)
+    analysis = analyze(root)
+    assert "parse-error" in {p.code for p in analysis.problems}
+    assert "002" in analysis.sets[0].graph.by_id  # the header and assignments still declare it
+    result = plan(analysis)
+    assert [(f.kind, f.revision, f.parents) for f in result.fixes] == [("relink", "004", ("003",))]
+    assert not any(f.file.endswith("002_x.py") for f in result.fixes)
