@@ -1,4 +1,5 @@
-"""Stale copies and redundant roots: files whose removal is the repair.
+"""Stale copies and redundant roots: files whose removal is the repair (redundant roots are
+found in chaintui.target.derive).
 
 A **stale copy** is a migration whose body (everything from its first `def` on) is byte for
 byte another file's, left behind when a file was renamed or renumbered and the old one stayed,
@@ -19,7 +20,6 @@ from collections.abc import Callable, Iterable
 from hashlib import blake2b
 
 from chaintui.model import Migration
-from chaintui.schema import creates
 
 _MAX_BODY = 4 << 20
 
@@ -87,15 +87,3 @@ def stale_copies(files: Iterable[Migration], suspects: set[str],
                 result[other.rel] = kept.rel
     return result
 
-
-def redundant_roots(roots: list[Migration], main: Migration,
-                    made_by_main_line: set[str]) -> list[Migration]:
-    """Extra roots that only create tables the main line already creates."""
-    result = []
-    for m in roots:
-        if m is main or not m.is_base:
-            continue
-        mine = {t for t, _ in creates(m.ops)}
-        if mine and mine <= made_by_main_line:
-            result.append(m)
-    return result

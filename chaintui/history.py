@@ -33,6 +33,9 @@ class Landing:
     sha: str
     time: int
     """Committer timestamp (seconds)."""
+    merged: bool = False
+    """A merge commit: the files came from a side branch (a pull request merged with a merge
+    commit), written without seeing what landed on the branch meanwhile."""
 
     @property
     def short(self) -> str:
@@ -53,6 +56,7 @@ class GitHistory:
         self.aliases: dict[Path, Path] = {}
         """Planned name -> committed name, for files a planned (uncommitted) fix renamed."""
         self._renamed_cache: dict[str, set[str]] = {}
+        self._fork_cache: dict[str, int | None] = {}
         self._dirs: dict[Path, str] = {}
         self._walk()
 
@@ -86,14 +90,14 @@ class GitHistory:
 
     def _walk(self) -> None:
         out = self.repo.git.log("--first-parent", "--diff-merges=first-parent", "--reverse",
-                                "--name-status", "-M", "--format=%x00%H %ct", "--", *self.pathspecs)
+                                "--name-status", "-M", "--format=%x00%H %ct %P", "--", *self.pathspecs)
         for chunk in out.split("\0")[1:]:
             lines = chunk.strip("\n").splitlines()
             if not lines:
                 continue
-            sha, _, stamp = lines[0].strip().partition(" ")
+            sha, stamp, *parents = lines[0].split()
             seq = len(self.landings)
-            self.landings.append(Landing(seq, sha, int(stamp or 0)))
+            self.landings.append(Landing(seq, sha, int(stamp or 0), merged=len(parents) > 1))
             for line in lines[1:]:
                 parts = line.split("\t")
                 status = parts[0][:1]
@@ -132,6 +136,26 @@ class GitHistory:
         """Landing position of the file; +inf when not committed yet."""
         landed = self.landing(m)
         return INF if landed is None else float(landed.seq)
+
+    def seen_before(self, landing: Landing) -> int:
+        """The last landing its author saw: for a merge commit, the last landing at the point its
+        side branch forked (the merge base); for a direct commit, the one before it."""
+        if not landing.merged:
+            return landing.seq - 1
+        if landing.sha not in self._fork_cache:
+            self._fork_cache[landing.sha] = self._fork_seq(landing)
+        seen = self._fork_cache[landing.sha]
+        return landing.seq - 1 if seen is None else seen
+
+    def _fork_seq(self, landing: Landing) -> int | None:
+        try:
+            base = self.repo.git.merge_base(f"{landing.sha}^1", f"{landing.sha}^2").strip()
+            if not base:
+                return None
+            reached = set(self.repo.git.rev_list("--first-parent", base).split())
+        except Exception:
+            return None
+        return max((x.seq for x in self.landings[:landing.seq] if x.sha in reached), default=-1)
 
     # ------------------------------------------------------------------------------ renamed ids
 

@@ -21,7 +21,7 @@ from chaintui.settings import Settings
 
 def decide(t, settings: Settings, applied: frozenset[str] | set[str]) -> tuple[str, str]:
     """(policy, the sentence saying which rule decided) for the target `t` (chaintui.target)."""
-    from chaintui.target import _ancestors, heads_of
+    from chaintui.target import ancestors, heads_of
 
     groups = [g for g in heads_of(t) if len(g) > 1]
     if not groups:
@@ -31,7 +31,7 @@ def decide(t, settings: Settings, applied: frozenset[str] | set[str]) -> tuple[s
 
         done = applied_closure(t.graph, applied)
         for group in groups:
-            lines = [_ancestors(t, h) for h in group]
+            lines = [ancestors(t, h) for h in group]
             common = set.intersection(*lines)
             hit = [h for h, line in zip(group, lines)
                    if any(t.graph.by_rel[r].revision in done for r in line - common)]

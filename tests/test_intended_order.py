@@ -92,6 +92,36 @@ def test_a_history_that_merges_gets_a_merge_revision(tmp_path):
     assert len(alembic_script(t.root).get_heads()) == 1
 
 
+def test_a_pull_request_on_mains_head_that_landed_last_goes_after_the_others(tmp_path):
+    # "billing" forked early and landed first; "auth" forked from main's head, but other work
+    # landed before it was merged: its author never saw that work, so it goes last (landing order)
+    t = Timeline(tmp_path)
+    t.land(("a0a0a0a0a0a0", None))
+    t.branch("billing")
+    t.land(("b1b1b1b1b1b1", "a0a0a0a0a0a0", {"message": "main"}))
+    t.branch("auth")
+    t.land(("c1c1c1c1c1c1", "a0a0a0a0a0a0", {"message": "billing"}), on="billing")
+    t.land(("d1d1d1d1d1d1", "b1b1b1b1b1b1", {"message": "auth"}), on="auth")
+    t.merge("billing")
+    t.merge("auth")
+    apply_all(t.root)
+    assert walk(t.root) == ["a0a0a0a0a0a0_step", "b1b1b1b1b1b1_main", "c1c1c1c1c1c1_billing", "d1d1d1d1d1d1_auth"]
+
+
+def test_main_going_on_after_a_pull_request_keeps_its_own_edge(tmp_path):
+    # a commit made on main itself saw the merged pull request: main's line stays one block, and
+    # the pull request goes after main's head
+    t = Timeline(tmp_path)
+    t.land(("a0a0a0a0a0a0", None))
+    t.branch("pr")
+    t.land(("b1b1b1b1b1b1", "a0a0a0a0a0a0", {"message": "main_one"}))
+    t.land(("c1c1c1c1c1c1", "a0a0a0a0a0a0", {"message": "pr"}), on="pr")
+    t.merge("pr")
+    t.land(("d1d1d1d1d1d1", "b1b1b1b1b1b1", {"message": "main_two"}))
+    apply_all(t.root)
+    assert walk(t.root) == ["a0a0a0a0a0a0_step", "b1b1b1b1b1b1_main_one", "d1d1d1d1d1d1_main_two", "c1c1c1c1c1c1_pr"]
+
+
 @pytest.mark.parametrize("setting, kind", [("merge", "merge-heads"), ("linearize", "linearize")])
 def test_the_project_setting_decides_merge_or_linearize(tmp_path, setting, kind):
     root = write_project(tmp_path, [("a1", None), ("b2", "a1"), ("c3", "a1")])
@@ -135,6 +165,22 @@ def test_an_extra_root_that_recreates_the_baseline_is_removed(tmp_path):
     (fix,) = plan(analyze(root)).fixes
     assert fix.kind == "remove" and fix.file.endswith("003_initial.py")
     assert "only re-creates tables" in fix.reason
+
+
+def test_removing_a_second_baseline_does_not_also_remove_the_root_it_repeated(tmp_path):
+    # the later "initial schema" repeats audit_log (the real root's table) and groups (created on
+    # the main line): it goes, and the real root - which only it repeated - stays
+    both = {"upgrade": ["op.create_table('audit_log', sa.Column('id', sa.Integer()))",
+                        "op.create_table('groups', sa.Column('id', sa.Integer()))"],
+            "downgrade": ["op.drop_table('groups')", "op.drop_table('audit_log')"]}
+    t = Timeline(tmp_path)
+    t.land(("a0a0a0a0a0a0", None, {**table("audit_log"), "message": "audit"}))
+    t.land(("b1b1b1b1b1b1", "a0a0a0a0a0a0", {**table("groups"), "message": "groups"}))
+    t.land(("c2c2c2c2c2c2", None, {**both, "message": "initial"}))
+    t.land(("d3d3d3d3d3d3", "b1b1b1b1b1b1", column("audit_log", "email")))
+    result = apply_all(t.root)
+    assert [(f.kind, f.file.rsplit("/", 1)[-1]) for f in result.fixes] == [("remove", "c2c2c2c2c2c2_initial.py")]
+    assert walk(t.root) == ["a0a0a0a0a0a0_audit", "b1b1b1b1b1b1_groups", "d3d3d3d3d3d3_step"]
 
 
 # ------------------------------------------------------------------------------ duplicates
@@ -183,6 +229,28 @@ def test_files_sharing_a_number_that_fork_go_in_landing_order(tmp_path):
     assert {"duplicate-number", "multiple-heads"} <= found
     apply_all(t.root)
     assert walk(t.root) == ["017_users_step", "018_tags_step", "018_posts_step"]
+
+
+def test_a_shared_number_in_a_pull_request_means_the_copy_its_branch_saw(tmp_path):
+    # bare-number ids, heads merged: "pr" forked when main had 002_users; another pull request
+    # then landed a second 002; pr's 003 revises "002" - the copy it saw at its fork, not the
+    # copy that had landed last when it was merged
+    t = Timeline(tmp_path)
+    (t.root / "pyproject.toml").write_text('[tool.chaintui]\nheads = "merge"\n')
+    t.land(("001", None, table("base")))
+    t.land(("002", "001", {**table("users"), "message": "users"}))
+    t.branch("pr")
+    t.branch("other")
+    t.land(("002", "001", {**table("tags"), "message": "tags"}), on="other")
+    t.merge("other")
+    t.land(("003", "002", {**column("base", "x"), "message": "pr"}), on="pr")
+    t.merge("pr")
+    result = apply_all(t.root)
+    assert [f.kind for f in result.fixes] == ["keep-duplicate", "merge-heads"]
+    assert result.fixes[1].parents == ("002a", "003")
+    script = alembic_script(t.root)
+    assert script.get_revision("003").down_revision == "002"
+    assert Path(script.get_revision("002").path).name == "002_users.py"
 
 
 # ------------------------------------------------------------------------------ loops, dangling
