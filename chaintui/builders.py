@@ -13,9 +13,9 @@ import re
 import weakref
 from pathlib import Path
 
-from chaintui.fixes import (BreakCycle, KeepDuplicate, Linearize, MergeHeads, Relink, Remove, Renumber,
-                            merge_filename)
+from chaintui.fixes import BreakCycle, KeepDuplicate, Linearize, MergeHeads, Relink, Remove, Renumber
 from chaintui.graph import RevisionGraph
+from chaintui.merge_file import merge_filename
 from chaintui.model import Migration
 from chaintui.naming import (derived_hex_id, detect_style, natural_key, new_id, number_of, suffixed_id)
 from chaintui.order import parse_date

@@ -17,15 +17,16 @@ import weakref
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from chaintui import tidy as tidying
 from chaintui.analysis import Analysis, SetAnalysis, updated_graph
 from chaintui.builders import (branch_root, break_cycle_fix, keep_duplicate_fix, linearize_fix,  # noqa: F401
                                merge_fix, relink_fix, remove_fix, renumber_fix, target_for)
 from chaintui.diagnosis import diagnose
-from chaintui.fixes import (BreakCycle, Fix, KeepDuplicate, Linearize, Relink, Remove, RenameFile, Renumber,
-                            SyncHeader)
+from chaintui.fixes import BreakCycle, Fix, KeepDuplicate, Linearize, Relink, Remove
 from chaintui.graph import RevisionGraph
 from chaintui.model import Problem
-from chaintui.naming import natural_key, slug_of
+from chaintui.naming import natural_key
+from chaintui.preview import preview_warnings
 
 MAX_STEPS = 500
 _RANK = {"remove": 0, "keep-duplicate": 1, "break-cycle": 2, "relink": 3, "linearize": 5, "merge-heads": 5}
@@ -89,7 +90,7 @@ def plan(analysis: Analysis, *, path: str | Path | None = None, max_steps: int =
         graph = _plan_set(sa, result, overlay, applied=frozenset(applied), declined=frozenset(declined),
                           settings=settings, max_steps=max_steps)
         if tidy:
-            graph = _tidy(graph, result, overlay)
+            graph = tidying.tidy(graph, result, lambda fix, g, codes: _add(result, fix, g, overlay, codes))
         if renumber and not any(p.is_error for p in diagnose(graph)):
             fix = renumber_fix(graph)
             if fix is not None:
@@ -370,36 +371,6 @@ respect_applied = _respect_applied
 
 
 # --------------------------------------------------------------------------------------------
-# opt-in tidying: headers and file names that disagree with the variables
-
-
-def _tidy(graph: RevisionGraph, result: Plan, overlay) -> RevisionGraph:
-    touched = {c.target for cs in result.changesets for c in cs.changes}
-    for problem in diagnose(graph):
-        if problem.code not in ("header-mismatch", "filename-mismatch") or problem.files[0] in touched:
-            continue
-        m = graph.by_rel.get(problem.files[0])
-        if m is None or not m.known("down_revision"):
-            continue
-        if problem.code == "header-mismatch":
-            fix = SyncHeader(revision=m.revision, file=m.rel, set_name=graph.mset.name,
-                             reason=f"{problem.message}. The variables are what alembic uses; the header now agrees.")
-        else:
-            slug = slug_of(m.path.stem, "")
-            new = Path(m.rel).with_name(f"{m.revision}_{slug}.py" if slug else f"{m.revision}.py").as_posix()
-            if (graph.mset.root / new).exists() or new in graph.by_rel:
-                continue
-            fix = RenameFile(revision=m.revision, file=m.rel, set_name=graph.mset.name, new_file=new,
-                             reason=f"{problem.message}; the file is renamed to match.")
-        touched.add(m.rel)
-        try:
-            graph = _add(result, fix, graph, overlay, (problem.code,))
-        except Exception:
-            continue
-    return graph
-
-
-# --------------------------------------------------------------------------------------------
 # for the TUI: the planned answer to one problem, and what to warn about before a commit
 
 _PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -426,37 +397,6 @@ def _settings(sa: SetAnalysis):
     from chaintui.settings import load_settings
 
     return load_settings(sa.mset.root)
-
-
-def preview_warnings(fix: Fix, graph: RevisionGraph, applied: frozenset[str] | set[str] = frozenset()) -> list[str]:
-    """What to tell the user before committing `fix`: schema-order breakage a relink would
-    introduce, and every id or parent of a revision a deployed database has applied that the fix
-    changes (those need an explicit confirmation and a stamp on each such database)."""
-    from chaintui.schema import order_warnings
-
-    warnings: list[str] = []
-    m = graph.by_rel.get(fix.file)
-    if isinstance(fix, Relink) and m is not None:
-        warnings += order_warnings(graph, m, fix.parents)
-    if applied:
-        from chaintui.db import applied_closure
-
-        done = applied_closure(graph, applied)
-        changed: list[str] = []
-        if isinstance(fix, Relink) and fix.revision in done:
-            changed.append(f"{fix.revision} is applied on the database and its parent changes")
-        elif isinstance(fix, KeepDuplicate) and fix.revision in done:
-            changed.append(f"{fix.revision} is applied on the database: one of its files gets a new id")
-        elif isinstance(fix, Remove) and fix.revision in done:
-            changed.append(f"{fix.revision} is applied on the database and its file is removed")
-        elif isinstance(fix, Renumber):
-            renamed = [graph.by_rel[f].revision for f, _ in fix.mapping if f in graph.by_rel]
-            hit = [r for r in renamed if r in done]
-            if hit:
-                changed.append(f"{len(hit)} applied revisions get new ids ({', '.join(hit[:4])}...)")
-        warnings += [f"{text}: confirm only if each deployed database gets the stamp in the commit body"
-                     for text in changed]
-    return warnings
 
 
 __all__ = ["Plan", "plan", "default_fix", "preview_warnings", "overlay_reader", "respect_applied",

@@ -11,6 +11,7 @@ from chaintui import suggest
 from chaintui.analysis import analyze
 from chaintui.demo import build_demo
 from chaintui.graph import RevisionGraph
+from chaintui.history import GitHistory
 from chaintui.model import Migration, MigrationSet
 from chaintui.scanner import scan_bytes
 from tests.test_schema import add, create, migration_source
@@ -180,7 +181,7 @@ class TestGit:
         for rev, down in (("1a1a1a1a1a1a", None), ("2b2b2b2b2b2b", "1a1a1a1a1a1a")):
             (tmp_path / "versions" / f"{rev}_x.py").write_text(migration_source(rev, down, []))
         g = analyze(tmp_path / "versions", use_cache=False).sets[0].graph
-        assert suggest.GitHistory.for_graph(g) is None
+        assert GitHistory.for_graph(g) is None
         assert suggest.rank_parents(g, g.by_id["2b2b2b2b2b2b"][0])[0].value == "1a1a1a1a1a1a"
 
 
