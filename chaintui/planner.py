@@ -217,7 +217,7 @@ def _fix_for(t, decision, graph: RevisionGraph, current: dict[str, str], applied
     def cur(rel: str) -> str:
         return current.get(rel, rel)
 
-    reason = t.render(" ".join(decision.reasons)) or f"{decision.kind} {decision.revision}"
+    reason = t.render(" ".join(_sentence(r) for r in decision.reasons)) or f"{decision.kind} {decision.revision}"
     relinks = tuple((cur(rel), ids) for rel, ids in _edits(t, decision)
                     if ids != graph.by_rel[cur(rel)].down_revision or rel in t.new_ids)
     name = graph.mset.name
@@ -228,7 +228,7 @@ def _fix_for(t, decision, graph: RevisionGraph, current: dict[str, str], applied
     if decision.kind == "remove":
         m = t.graph.by_rel[decision.file]
         return Remove(revision=m.revision, file=cur(decision.file), set_name=name, parents=m.down_revision,
-                      relinks=relinks, reason=reason + ".")
+                      relinks=relinks, reason=reason)
     if decision.kind == "keep-duplicate":
         renamed = tuple((cur(rel), t.new_ids[rel]) for rel in decision.members if rel in t.new_ids)
         renamed_files = {f for f, _ in renamed}
@@ -248,9 +248,15 @@ def _fix_for(t, decision, graph: RevisionGraph, current: dict[str, str], applied
         file, parents = primary
         rest = tuple(r for r in relinks if r is not primary)
     kind = {"break-cycle": BreakCycle, "linearize": Linearize}.get(decision.kind, Relink)
-    fix = relink_fix(graph, file, parents, kind=kind, relinks=rest, reason=reason + ".",
+    fix = relink_fix(graph, file, parents, kind=kind, relinks=rest, reason=reason,
                      alternatives=_alternatives(t.graph, decision.file, decision))
     return _respect_applied(fix, graph, applied)
+
+
+def _sentence(text: str) -> str:
+    """`text` ending like a sentence, so that several reasons read as one paragraph."""
+    text = text.rstrip()
+    return text if not text or text[-1] in ".!?" else text + "."
 
 
 def _follow_renames(t, decision, graph, renamed, relinks, cur) -> tuple:
