@@ -282,6 +282,28 @@ def test_a_dangling_parent_follows_the_file_before_it_that_has_its_tables(tmp_pa
     assert not result.stopped and not result.result.has_errors
 
 
+def test_a_dangling_parent_follows_what_its_own_header_still_names(tmp_path):
+    # hex ids, dates that tell nothing: the header's `Revises:` is the explicit evidence
+    root = write_project(tmp_path, [
+        ("a1a1a1a1a1a1", None), ("b2b2b2b2b2b2", "a1a1a1a1a1a1"), ("c3c3c3c3c3c3", "b2b2b2b2b2b2"),
+        ("d4d4d4d4d4d4", "f42f94c7a129", {"header": {"Revises": "b2b2b2b2b2b2"}}),
+    ])
+    git_init(root)
+    result = plan(analyze(root))
+    relink = next(f for f in result.fixes if f.revision == "d4d4d4d4d4d4")
+    assert relink.parents == ("b2b2b2b2b2b2",) and "its own header says Revises: b2b2b2b2b2b2" in relink.reason
+
+
+def test_an_empty_down_revision_on_the_first_migration_makes_it_the_base(tmp_path):
+    # `down_revision = ""` (dispatch had it for years): alembic looks for a revision named ""
+    root = write_project(tmp_path, [("0001", ""), ("0002", "0001"), ("0003", "0002")])
+    git_init(root)
+    assert "missing-parent" in {p.code for p in analyze(root).problems}
+    apply_all(root)
+    assert walk(root) == ["0001_step", "0002_step", "0003_step"]
+    assert alembic_script(root).get_revision("0001").down_revision is None
+
+
 def test_an_explicit_hint_that_contradicts_the_schema_loses_to_the_order(tmp_path):
     # 003 names its parent by file name, but needs a table only 002 creates
     root = write_project(tmp_path, [

@@ -83,6 +83,15 @@ def derive(graph: RevisionGraph, problems: list[Problem], *, git: GitHistory | N
     for m in order.files:
         for index, kind, named in sorted(slots.get(m.rel, ())):
             key, chosen, why, explicit = decide(t, m, kind, named, by_id, git)
+            if chosen is None and kind == "dangling" and not named and len(m.down_revision) == 1:
+                # `down_revision = ""` on the first migration: alembic looks for a revision named
+                # "" (KeyError); the file is the base, as None says.
+                why = (f"{Target.ref(m)} had down_revision = \"\", which alembic reads as a revision named \"\"; "
+                       "nothing comes before it, so it is the base (down_revision = None)")
+                own(t, m.rel, key, kind, m, why)
+                t.set_parents(m.rel, [], key)
+                t.why[m.rel] = why
+                continue
             if chosen is None:
                 t.unplaced.append(m.rel)
                 continue

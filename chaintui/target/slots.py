@@ -79,7 +79,7 @@ def decide(t: Target, m: Migration, kind: str, named: str, by_id, git):
         chosen, why = kept, f"the removed {graph.by_rel[copy].name} was a copy of {kept.name}"
     if kind == "dangling" and named and chosen is None:
         chosen, why = _named_by(t, named, banned, git)
-    if kind == "cut" and m.header.revises:
+    if kind in ("cut", "dangling") and chosen is None and m.header.revises:
         said = [by_id[r][0] for r in m.header.revises if len(by_id.get(r, ())) == 1]
         said = [f for f in said if f.rel not in banned and f.revision not in m.down_revision]
         if len(said) == 1:
