@@ -188,8 +188,13 @@ class RevisionGraph:
     def topological(self) -> list[str]:
         """Ids from bases to heads (parents before children where the graph allows it).
 
-        Ids on cycles or hanging off missing parents come after, in natural order.
+        Ids on cycles or hanging off missing parents come after, in natural order. (Computed
+        once per graph: a graph is never changed after it is built.)
         """
+        return list(self._topological)
+
+    @cached_property
+    def _topological(self) -> tuple[str, ...]:
         indegree = {rev: sum(1 for p in self.parent_ids(rev) if p in self.by_id) for rev in self.by_id}
         ready = sorted((r for r, d in indegree.items() if d == 0), key=self.order_key, reverse=True)
         order: list[str] = []
@@ -205,4 +210,4 @@ class RevisionGraph:
         if len(order) < len(indegree):
             placed = set(order)
             order.extend(sorted((r for r in indegree if r not in placed), key=self.order_key))
-        return order
+        return tuple(order)

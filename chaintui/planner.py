@@ -249,7 +249,7 @@ def _fix_for(t, decision, graph: RevisionGraph, current: dict[str, str], applied
         rest = tuple(r for r in relinks if r is not primary)
     kind = {"break-cycle": BreakCycle, "linearize": Linearize}.get(decision.kind, Relink)
     fix = relink_fix(graph, file, parents, kind=kind, relinks=rest, reason=reason,
-                     alternatives=_alternatives(t.graph, decision.file, decision))
+                     alternatives=_alternatives(graph, file, decision, _planned(t, decision, parents)))
     return _respect_applied(fix, graph, applied)
 
 
@@ -275,7 +275,14 @@ def _follow_renames(t, decision, graph, renamed, relinks, cur) -> tuple:
     return tuple(extra)
 
 
-def _alternatives(graph: RevisionGraph, file: str, decision):
+def _planned(t, decision, parents: tuple[str, ...]) -> tuple[str, str] | None:
+    """(parent id, evidence) of a relink decision, for the ranking of its alternatives."""
+    if not parents or decision.file not in t.chosen:
+        return None
+    return parents[0], t.render(t.chosen[decision.file][1])
+
+
+def _alternatives(graph: RevisionGraph, file: str, decision, planned=None):
     if decision.kind not in ("relink", "break-cycle"):
         return ()
     from chaintui import suggest
@@ -285,7 +292,7 @@ def _alternatives(graph: RevisionGraph, file: str, decision):
         return ()
     dangling = next((p for p in m.down_revision if p not in graph.by_id), None)
     try:
-        return tuple(suggest.rank_parents(graph, m, dangling=dangling, limit=5))
+        return tuple(suggest.rank_parents(graph, m, dangling=dangling, limit=5, planned=planned))
     except Exception:
         return ()
 

@@ -114,12 +114,13 @@ def _number(m: Migration) -> tuple[int, str] | None:
 
 def rank_parents(graph: RevisionGraph, migration: Migration, *, dangling: str | None = None,
                  exclude: set[str] | None = None, limit: int | None = None,
-                 use_git: bool = True) -> list[Option]:
+                 use_git: bool = True, planned: tuple[str, str] | None = None) -> list[Option]:
     """Candidate parents for `migration`, best first.
 
     `dangling` is the id it named that no file declares (its text is a strong hint); ids in
     `exclude` (and the migration's own descendants, which would make a loop) are never offered.
-    `use_git=False` skips the git signals.
+    `use_git=False` skips the git signals. `planned` is the planner's answer (parent id, its
+    evidence) when the caller has it; else it is derived (chaintui.target).
     """
     ctx = context(graph, use_git)
     rev = migration.revision
@@ -146,7 +147,7 @@ def rank_parents(graph: RevisionGraph, migration: Migration, *, dangling: str | 
         if r in heads:
             add(r, W_HEAD, "a head (nothing follows it)")
     _schema_signals(ctx, migration, candidates, add)
-    _planned_signal(graph, migration, candidates, add)
+    _planned_signal(graph, migration, candidates, add, planned)
 
     topo = {r: i for i, r in enumerate(graph.topological())}
     options = [
@@ -158,20 +159,25 @@ def rank_parents(graph: RevisionGraph, migration: Migration, *, dangling: str | 
     return options[:limit] if limit else options
 
 
-def _planned_signal(graph: RevisionGraph, m: Migration, candidates: list[str], add) -> None:
+def _planned_signal(graph: RevisionGraph, m: Migration, candidates: list[str], add,
+                    known: tuple[str, str] | None = None) -> None:
     """The planner's own answer (chaintui.target), with its evidence: a dialog's default is the
     planned fix."""
-    from chaintui.builders import target_for
+    if known is not None:
+        planned, why = known
+    else:
+        from chaintui.builders import target_for
 
-    try:
-        t = target_for(graph)
-    except Exception:  # ranking still works from the other signals
-        return
-    if m.rel not in t.chosen:
-        return
-    parent, why = t.chosen[m.rel]
-    planned = graph.by_rel[parent].revision
-    why = t.render(why).split(": ", 1)[-1] or "the intended order"
+        try:
+            t = target_for(graph)
+        except Exception:  # ranking still works from the other signals
+            return
+        if m.rel not in t.chosen:
+            return
+        parent, why = t.chosen[m.rel]
+        planned = graph.by_rel[parent].revision
+        why = t.render(why)
+    why = why.split(": ", 1)[-1] or "the intended order"
     for r in candidates:
         if r == planned and r not in m.down_revision:
             add(r, W_PLANNED, f"where the intended order puts it ({why})")
