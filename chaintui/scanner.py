@@ -8,6 +8,10 @@ still declares its ids on plain lines (a Python 2 file, a syntax error further d
 large to parse), the ids are read from those lines, so its children do not look orphaned; the
 parse error is reported all the same.
 
+Files of the common shape (alembic's templates: one-line assignments, `upgrade()` and
+`downgrade()` made of plain calls) are read by chaintui.fastscan without `ast`, to the same
+record; every other file takes the full path below.
+
 libcst is only used where a fix rewrites a file (chaintui.rewrite): `ast` parses several times
 faster, and nothing here needs its byte-exact tree. tests/reference_scanner.py keeps the libcst
 scanner this replaced, and a test proves both give identical records.
@@ -60,6 +64,11 @@ def scan_bytes(data: bytes) -> dict[str, Any]:
         text = decode(data)
     except (UnicodeDecodeError, LookupError, SyntaxError) as exc:
         return _error(f"cannot decode: {_first_line(str(exc))}")
+    from chaintui.fastscan import fast_record
+
+    record = fast_record(text)  # the common shape of file, read without a full parse
+    if record is not None:
+        return record
     try:
         return _record(ast.parse(text), text)
     except SyntaxError as exc:
@@ -128,6 +137,12 @@ def _record(module: ast.Module, text: str) -> dict[str, Any]:
             raw=lines.value_source(after, value_node), count=count,
         )
         values[target] = value
+    return _build(text, values, fields, docstrings, extract_ops(module, text))
+
+
+def _build(text: str, values: dict[str, Any], fields: dict[str, FieldInfo], docstrings: list[str],
+           ops: list) -> dict[str, Any]:
+    """The record from what was read of a module (by _record, or by chaintui.fastscan)."""
     header = _header(text, docstrings)
     revision = values.get("revision", _UNKNOWN)
     record = {
@@ -137,7 +152,7 @@ def _record(module: ast.Module, text: str) -> dict[str, Any]:
         "depends_on": _as_tuple(values.get("depends_on")),
         "fields": fields,
         "header": header,
-        "ops": tuple(extract_ops(module, text)),
+        "ops": tuple(ops),
         "error": None,
         "error_line": None,
     }

@@ -360,15 +360,23 @@ class _OpVisitor:
         sql = _string(sql_node)
         if not sql:
             return
-        for match in _SQL_RE.finditer(sql):
-            verb = match.group("verb").split()[0].upper()
-            table = _strip_quotes(match.group("name"))
-            guarded = bool(match.group("guard"))
-            if verb == "CREATE":
-                self._add(CREATE, table, "execute", guarded=guarded, line=line)
-            elif verb == "DROP":
-                self._add(DROP, table, "execute", guarded=guarded, line=line)
-            elif match.group("new"):
-                self._add(RENAME, table, "execute", _strip_quotes(match.group("new")), guarded=guarded, line=line)
-            else:
-                self._add(ALTER, table, "execute", guarded=guarded, line=line)
+        for kind, table, new, guarded in sql_ops(sql):
+            self._add(kind, table, "execute", new, guarded=guarded, line=line)
+
+
+def sql_ops(sql: str) -> list[tuple[str, str, str | None, bool]]:
+    """(kind, table, new name, guarded) of each table statement in literal SQL."""
+    found = []
+    for match in _SQL_RE.finditer(sql):
+        verb = match.group("verb").split()[0].upper()
+        table = _strip_quotes(match.group("name"))
+        guarded = bool(match.group("guard"))
+        if verb == "CREATE":
+            found.append((CREATE, table, None, guarded))
+        elif verb == "DROP":
+            found.append((DROP, table, None, guarded))
+        elif match.group("new"):
+            found.append((RENAME, table, _strip_quotes(match.group("new")), guarded))
+        else:
+            found.append((ALTER, table, None, guarded))
+    return found
