@@ -56,8 +56,6 @@ _TOP = re.compile(
     rf"|=[ ]*(?P<value>{_VALUE})){_EOL}"
 )
 _STR_ITEMS = re.compile(r"""'([^'\n]*)'|"([^"\n]*)\"""")
-#: Characters the fast path never reads: control characters, non-ASCII text, backslashes.
-_UNSUPPORTED = re.compile(r"[^\n\x20-\x7e]|\\")
 #: The tokens of function definitions: each with the spaces before it; `.` catches anything else.
 _TOKEN = re.compile(rf"[ ]*({_TRIPLE}|{_STR}|[A-Za-z_][A-Za-z0-9_]*|[0-9][0-9A-Za-z_.]*|\n[ ]*|#[^\n]*|->|.)",
                     re.S)
@@ -73,8 +71,8 @@ class _Reject(Exception):
 
 def fast_record(text: str) -> dict[str, Any] | None:
     """The scanner's record of `text`, or None when the file is not of the simple shape."""
-    if _UNSUPPORTED.search(text):
-        return None
+    if not text.isascii() or "\\" in text or not text.replace("\n", " ").isprintable():
+        return None  # non-ASCII text, a backslash, a control character (tab, form feed, CR...)
     values: dict[str, Any] = {}
     fields: dict[str, FieldInfo] = {}
     docstrings: list[str] = []
