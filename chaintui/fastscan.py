@@ -15,6 +15,7 @@ decorator, a multi-line assignment...) returns None: the caller takes the full p
 
 from __future__ import annotations
 
+import ast
 import keyword
 import re
 from typing import Any
@@ -32,16 +33,6 @@ _TRIPLE = r'''"""(?:[^"\\]|"(?!""))*"""|\'\'\'(?:[^'\\]|'(?!''))*\'\'\''''
 _EOL = r"[ ]*(?:#[^\n]*)?(?:\n|\Z)"
 
 
-def _annotation(depth: int) -> str:
-    """A type annotation: dotted names, None, strings, `...`, subscripts nested `depth` deep, `|`."""
-    atom = rf"(?:{_DOTTED}|None|{_STR}|\.\.\.)"
-    for _ in range(depth):
-        inner = rf"{atom}(?:[ ]*\|[ ]*{atom})*"
-        atom = (rf"(?:{_DOTTED}(?:[ ]*\[[ ]*{inner}(?:[ ]*,[ ]*{inner})*[ ]*,?[ ]*\])?"
-                rf"|None|{_STR}|\.\.\.)")
-    return rf"{atom}(?:[ ]*\|[ ]*{atom})*"
-
-
 _ALIASES = rf"{_NAME}(?:[ ]+as[ ]+{_NAME})?(?:[ ]*,[ ]*{_NAME}(?:[ ]+as[ ]+{_NAME})?)*"
 _VALUE = (rf"{_STR}|None|True|False|0|[1-9][0-9]*"
           rf"|\((?:[ ]*(?:{_STR})[ ]*,)+(?:[ ]*(?:{_STR}))?[ ]*\)|\([ ]*\)"
@@ -52,13 +43,14 @@ _TOP = re.compile(
     rf"|(?P<doc>{_TRIPLE}|{_STR}){_EOL}"
     rf"|(?P<imp>import[ ]+{_DOTTED}(?:[ ]+as[ ]+{_NAME})?(?:[ ]*,[ ]*{_DOTTED}(?:[ ]+as[ ]+{_NAME})?)*"
     rf"|from[ ]+(?:\.*[ ]*{_DOTTED}|\.+)[ ]+import[ ]+(?:\*|{_ALIASES}|\([ ]*{_ALIASES}[ ]*,?[ ]*\))){_EOL}"
-    rf"|(?P<name>{_NAME})[ ]*(?::[ ]*{_annotation(3)}[ ]*(?:=[ ]*(?P<annotated>{_VALUE}))?"
+    rf"|(?P<name>{_NAME})[ ]*(?::(?P<annotation>[^=#;\n]*)(?:=[ ]*(?P<annotated>{_VALUE}))?"
     rf"|=[ ]*(?P<value>{_VALUE})){_EOL}"
 )
 _STR_ITEMS = re.compile(r"""'([^'\n]*)'|"([^"\n]*)\"""")
-#: The tokens of function definitions: each with the spaces before it; `.` catches anything else.
-_TOKEN = re.compile(rf"[ ]*({_TRIPLE}|{_STR}|[A-Za-z_][A-Za-z0-9_]*|[0-9][0-9A-Za-z_.]*|\n[ ]*|#[^\n]*|->|.)",
-                    re.S)
+#: The tokens of function definitions, without the spaces before them: dotted names (`sa.Column`)
+#: are one token; the last alternative catches any other character.
+_TOKEN = re.compile(rf"[ ]*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*|[(),=]|\n[ ]*|{_TRIPLE}|{_STR}"
+                    rf"|[0-9][0-9A-Za-z_.]*|#[^\n]*|->|.)", re.S)
 _OTHER = object()
 """The value of an expression that is neither a string, True, nor a call (None, a name, a list...)."""
 _END = "\0"
@@ -93,6 +85,8 @@ def fast_record(text: str) -> dict[str, Any] | None:
         target = match.group("name")
         raw = match.group("value")
         if raw is None:
+            if not _valid_annotation(match.group("annotation")):
+                return None
             raw = match.group("annotated")
         if target not in KEYS or raw is None:
             continue
@@ -106,6 +100,23 @@ def fast_record(text: str) -> dict[str, Any] | None:
     except (_Reject, IndexError):
         return None
     return _build(text, values, fields, docstrings, _ops(text, calls) if calls is not None else [])
+
+
+def _valid_annotation(annotation: str) -> bool:
+    """Whether `NAME: annotation` is valid Python (asked of `ast` once per distinct annotation:
+    a project writes the same few, `str`, `Union[str, Sequence[str], None]`...)."""
+    valid = _ANNOTATIONS.get(annotation)
+    if valid is None:
+        try:
+            valid = len(ast.parse(f"_:{annotation}").body) == 1
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            valid = False
+        if len(_ANNOTATIONS) < 1000:
+            _ANNOTATIONS[annotation] = valid
+    return valid
+
+
+_ANNOTATIONS: dict[str, bool] = {}
 
 
 def _literal(raw: str) -> Any:
@@ -141,15 +152,14 @@ def _functions(tokens: list[str]) -> list[list] | None:
         if token == _END:
             return upgrade
         # def NAME() [-> NAME]: NEWLINE, at column 0
-        if indent or token != "def" or tokens[i + 2] != "(" or tokens[i + 3] != ")":
-            raise _Reject
         name = tokens[i + 1]
-        if name not in ("upgrade", "downgrade") or name in names:
+        if indent or token != "def" or name not in ("upgrade", "downgrade") or name in names \
+                or tokens[i + 2] != "(" or tokens[i + 3] != ")":
             raise _Reject
         names.add(name)
         i += 4
         if tokens[i] == "->":
-            i = _dotted(tokens, i + 1, allow_none=True)
+            i = _dotted(tokens, i + 1, None) if tokens[i + 1] != "None" else i + 2
         if tokens[i] != ":":
             raise _Reject
         i += 1
@@ -190,14 +200,12 @@ def _body(tokens: list[str], i: int, calls: list) -> tuple[int, str]:
             if len(token) < 2:
                 raise _Reject
             i += 1
-        elif token in _KEYWORDS or not (first.isalpha() or first == "_"):
-            raise _Reject
-        else:
-            start = i
-            i = _dotted(tokens, i)
+        else:  # a call
+            parts: list[str] = []
+            i = _dotted(tokens, i, parts)
             if tokens[i] != "(":
                 raise _Reject
-            i = _read_call(tokens, start, i, calls, 0)[0]
+            i = _read_call(tokens, parts, i, calls, 0)[0]
         token = tokens[i]
         if token[0] == "#":
             i += 1
@@ -206,26 +214,23 @@ def _body(tokens: list[str], i: int, calls: list) -> tuple[int, str]:
             raise _Reject
 
 
-def _dotted(tokens: list[str], i: int, allow_none: bool = False) -> int:
-    """Where a dotted name (`sa.func.now`) that starts at `i` ends."""
-    token = tokens[i]
-    if allow_none and token == "None":
-        return i + 1
+def _dotted(tokens: list[str], i: int, parts: list[str] | None) -> int:
+    """Where the dotted name (`sa.func.now`, a token or several: `sa . func`) at `i` ends; its
+    names are added to `parts`."""
     while True:
-        if token in _KEYWORDS or not (token[0].isalpha() or token[0] == "_"):
+        token = tokens[i]
+        first = token[0]
+        if not (first.isalpha() or first == "_"):
             raise _Reject
+        names = token.split(".") if "." in token else (token,)
+        if not _KEYWORDS.isdisjoint(names):
+            raise _Reject
+        if parts is not None:
+            parts += names
         i += 1
         if tokens[i] != ".":
             return i
         i += 1
-        token = tokens[i]
-
-
-def _skip(tokens: list[str], i: int) -> int:
-    """Past the newlines and comments inside brackets."""
-    while tokens[i][0] in "\n#":
-        i += 1
-    return i
 
 
 def _expression(tokens: list[str], i: int, calls: list, depth: int) -> tuple[int, Any]:
@@ -245,18 +250,23 @@ def _expression(tokens: list[str], i: int, calls: list, depth: int) -> tuple[int
             return i + 1, True
         if token == "None" or token == "False":
             return i + 1, _OTHER
-        start = i
-        i = _dotted(tokens, i)
+        parts: list[str] = []
+        i = _dotted(tokens, i, parts)
         if tokens[i] != "(":
             return i, _OTHER
-        return _read_call(tokens, start, i, calls, depth + 1)
+        return _read_call(tokens, parts, i, calls, depth + 1)
     if first == "[":
-        i = _skip(tokens, i + 1)
+        i += 1
+        while tokens[i][0] in "\n#":
+            i += 1
         while tokens[i] != "]":
-            i, _ = _expression(tokens, i, calls, depth + 1)
-            i = _skip(tokens, i)
+            i = _expression(tokens, i, calls, depth + 1)[0]
+            while tokens[i][0] in "\n#":
+                i += 1
             if tokens[i] == ",":
-                i = _skip(tokens, i + 1)
+                i += 1
+                while tokens[i][0] in "\n#":
+                    i += 1
             elif tokens[i] != "]":
                 raise _Reject
         return i + 1, _OTHER
@@ -265,21 +275,28 @@ def _expression(tokens: list[str], i: int, calls: list, depth: int) -> tuple[int
     raise _Reject
 
 
-def _read_call(tokens: list[str], start: int, i: int, calls: list, depth: int) -> tuple[int, list]:
-    """The call whose callee is the dotted name tokens[start:i] and whose `(` is at `i`:
+def _read_call(tokens: list[str], parts: list[str], i: int, calls: list, depth: int) -> tuple[int, list]:
+    """The call of the dotted name `parts` whose `(` is at `i`:
     [callee parts, positional values, keyword values, all values in source order]."""
-    parts = tokens[start:i:2]
-    call: list = [parts, [], {}, []]
+    args: list = []
+    keywords: dict[str, Any] = {}
+    every: list = []
+    call = [parts, args, keywords, every]
     if parts[-1] == "ForeignKey" or (len(parts) == 2 and parts[0] == "op"):
         calls.append(call)  # in source order: before the calls in its arguments
-    _, args, keywords, every = call
-    i = _skip(tokens, i + 1)
+    i += 1
+    while tokens[i][0] in "\n#":
+        i += 1
     while tokens[i] != ")":
         token = tokens[i]
-        if tokens[i + 1] == "=" and (token[0].isalpha() or token[0] == "_"):
-            if token in _KEYWORDS:
+        if tokens[i + 1] == "=":
+            first = token[0]
+            if not (first.isalpha() or first == "_") or "." in token or token in _KEYWORDS:
                 raise _Reject
-            i, value = _expression(tokens, _skip(tokens, i + 2), calls, depth)
+            i += 2
+            while tokens[i][0] in "\n#":
+                i += 1
+            i, value = _expression(tokens, i, calls, depth)
             keywords[token] = value
         else:
             if keywords:  # a positional argument after a keyword one
@@ -287,9 +304,12 @@ def _read_call(tokens: list[str], start: int, i: int, calls: list, depth: int) -
             i, value = _expression(tokens, i, calls, depth)
             args.append(value)
         every.append(value)
-        i = _skip(tokens, i)
+        while tokens[i][0] in "\n#":
+            i += 1
         if tokens[i] == ",":
-            i = _skip(tokens, i + 1)
+            i += 1
+            while tokens[i][0] in "\n#":
+                i += 1
         elif tokens[i] != ")":
             raise _Reject
     return i + 1, call

@@ -196,3 +196,52 @@ def test_generated_files_with_one_edit(text, data):
     else:
         text = text[:position] + char + text[position + 1:]
     same(text)
+
+
+_IDS = "revision = 'a1'\ndown_revision = None\n"
+
+
+@pytest.mark.parametrize("text", [
+    "revision: int; down_revision = 'a'\n", "revision: str = 'a'; down_revision = None\n",
+    "x: a == 'b'\n" + _IDS, "x: a <= 'b'\n" + _IDS, "x: 'q#' = 'c'\n" + _IDS, "x: f(a='b') = 'c'\n" + _IDS,
+    "revision: 'str' = 'a'\ndown_revision: Union[str, None] = None  # c\n", "revision: str\n" + _IDS,
+    "revision = 01\ndown_revision = None\n", "revision = ('a')\ndown_revision = None\n",
+    "revision = 'a'\ndown_revision = ()\nbranch_labels = []\ndepends_on = ['x', \"y\",]\n",
+    "revision = True\ndown_revision = 0\n", "import if\n" + _IDS, "from a import (b\n" + _IDS,
+    "from a import b,\n" + _IDS, "  x = 1\n" + _IDS, "# only a comment", "", "\n\n",
+    _IDS + "def upgrade():\n    op.create_table('t')\n  op.drop_table('u')\n",
+    _IDS + "def upgrade():\n    op.create_table('t')\n        op.drop_table('u')\n",
+    _IDS + "def upgrade():\n    op.drop_table\n    ('x')\n",
+    _IDS + "def upgrade():\n    op.drop_table('a' 'b')\n",
+    _IDS + "def upgrade():\n    op.drop_table(table_name='a', table_name='b')\n",
+    _IDS + "def upgrade():\n    op.drop_table(x=1, 'b')\n",
+    _IDS + "def upgrade():\n    op . drop_table ( 'a' )\n    op.\n",
+    _IDS + "def upgrade():\n    op . drop_table ( 'a' )\n",
+    _IDS + "def upgrade():\n    op.create_table(\n'x'\n# c\n,\n)\n",
+    _IDS + "def upgrade():\n    None.x('a')\n",
+    _IDS + "def upgrade():\n    op.execute(sa.text(sqltext='DROP TABLE t'))\n    op.execute()\n",
+    _IDS + "def upgrade():\n    op.execute(sa.text())\n    op.execute(sqltext=\"CREATE TABLE IF NOT EXISTS x (a int)\")\n",
+    _IDS + "def upgrade():\n    op.create_foreign_key('fk', '', 'dst', ['a'], ['b'], referent_schema='')\n",
+    _IDS + "def upgrade():\n    op.rename_table('a', 'b', schema='s')\n    op.rename_table('', '')\n",
+    _IDS + "def upgrade():\n    op.create_table('s.t', schema='x')\n    op.create_table('', schema='x')\n",
+    _IDS + "def upgrade():\n    sa.ForeignKey('.id')\n    ForeignKey(column='a.b.id')\n    x.y.ForeignKey('q.id')\n",
+    _IDS + "def upgrade():\n    pass\ndef upgrade():\n    op.drop_table('x')\n",
+    _IDS + "def upgrade() -> None: op.drop_table('x')\n",
+    _IDS + "def upgrade():\n    op.drop_table('x');\n",
+    _IDS + "def upgrade():\n    op.drop_table('x')\nrevision = 'a'\n",
+    _IDS + "def upgrade():\n    # nothing\n",
+    _IDS + "def upgrade():\n    op.create_index(op.f('ix'), 't', ['a'], unique=False)\n    op.f('x')\n"
+           "    op.create_table('t2', if_not_exists=True)\n    op.drop_table('t3', if_exists=1)\n",
+    _IDS + "def upgrade():\n    op.create_table('t')\n\ndef helper():\n    pass\n",
+    _IDS + "def downgrade():\n    op.drop_table('x')\n\n\ndef upgrade():\n    downgrade()\n    op.add_column('y', 1)",
+    _IDS + "def upgrade():\n    op.drop_table(x for x in y)\n", _IDS + "def upgrade():\n    op.drop_table(*a)\n",
+    _IDS + "def upgrade():\n    op.drop_table(a=)\n", _IDS + "def upgrade():\n    op.drop_table(a==b)\n",
+    _IDS + "def upgrade():\n    op.drop_table([,])\n", _IDS + "def upgrade():\n    op.drop_table(1.5, 0x1, 00)\n",
+    _IDS + "def upgrade():\n    op.drop_table('''t''')\n    op.drop_table(\"\"\"u\n\"\"\")\n",
+    _IDS + "def upgrade():\n    op.drop_table('''t'''')\n",
+    _IDS + "def upgrade():\n    op.drop_table(if='t')\n", _IDS + "def upgrade():\n    op.if('t')\n",
+    _IDS + "def upgrade(x):\n    op.drop_table('t')\n", _IDS + "async def upgrade():\n    op.drop_table('t')\n",
+    _IDS + "@dec\ndef upgrade():\n    op.drop_table('t')\n",
+])
+def test_boundaries(text):
+    same(text)
