@@ -76,18 +76,16 @@ def fast_record(text: str) -> dict[str, Any] | None:
         if match is None:
             return None
         pos = match.end()
-        if match.group("blank") is not None or match.group("imp") is not None:
+        blank, doc, imported, target, annotation, annotated, raw = match.groups()
+        if blank is not None or imported is not None:
             continue
-        doc = match.group("doc")
         if doc is not None:
             docstrings.append(doc[3:-3] if len(doc) >= 6 and doc[:3] in ('"""', "'''") else doc[1:-1])
             continue
-        target = match.group("name")
-        raw = match.group("value")
         if raw is None:
-            if not _valid_annotation(match.group("annotation")):
+            if not _valid_annotation(annotation):
                 return None
-            raw = match.group("annotated")
+            raw = annotated
         if target not in KEYS or raw is None:
             continue
         value = _literal(raw)
@@ -250,7 +248,17 @@ def _expression(tokens: list[str], i: int, calls: list, depth: int) -> tuple[int
             return i + 1, True
         if token == "None" or token == "False":
             return i + 1, _OTHER
-        parts: list[str] = []
+        following = tokens[i + 1]
+        if following == "(":  # a call of a name written as one token: `sa.Column(`
+            parts = token.split(".")
+            if not _KEYWORDS.isdisjoint(parts):
+                raise _Reject
+            return _read_call(tokens, parts, i + 1, calls, depth + 1)
+        if following != ".":
+            if token in _KEYWORDS or ("." in token and not _KEYWORDS.isdisjoint(token.split("."))):
+                raise _Reject
+            return i + 1, _OTHER
+        parts = []
         i = _dotted(tokens, i, parts)
         if tokens[i] != "(":
             return i, _OTHER
