@@ -222,7 +222,7 @@ def _atomic_dump(file: Path, payload: Any) -> None:
 
 
 _STAMPED = ("model", "graph", "diagnosis", "naming", "schema/__init__", "schema/extract", "schema/ops",
-            "schema/states", "schema/checks", "scanner", "cache", "analysis")
+            "schema/states", "schema/checks", "scanner", "fastscan", "cache", "analysis")
 _code_stamp: bytes | None = None
 
 

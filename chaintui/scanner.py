@@ -8,6 +8,10 @@ still declares its ids on plain lines (a Python 2 file, a syntax error further d
 large to parse), the ids are read from those lines, so its children do not look orphaned; the
 parse error is reported all the same.
 
+Files of the common shape (alembic's templates: one-line assignments, `upgrade()` and
+`downgrade()` made of plain calls) are read by chaintui.fastscan without `ast`, to the same
+record; every other file takes the full path below.
+
 libcst is only used where a fix rewrites a file (chaintui.rewrite): `ast` parses several times
 faster, and nothing here needs its byte-exact tree. tests/reference_scanner.py keeps the libcst
 scanner this replaced, and a test proves both give identical records.
@@ -30,6 +34,7 @@ SCANNER_VERSION = 6
 MAX_SCAN_BYTES = 1 << 20
 
 _UNKNOWN = object()
+_LABELS = ("Revision ID", "Revises", "Create Date")
 _HEADER_RE = re.compile(r"^[ \t]*(?:#[ \t]*)?(Revision ID|Revises|Create Date)[ \t]*:[ \t]*(.*?)[ \t\r]*$", re.M)
 
 
@@ -60,6 +65,11 @@ def scan_bytes(data: bytes) -> dict[str, Any]:
         text = decode(data)
     except (UnicodeDecodeError, LookupError, SyntaxError) as exc:
         return _error(f"cannot decode: {_first_line(str(exc))}")
+    from chaintui.fastscan import fast_record
+
+    record = fast_record(text)  # the common shape of file, read without a full parse
+    if record is not None:
+        return record
     try:
         return _record(ast.parse(text), text)
     except SyntaxError as exc:
@@ -128,6 +138,12 @@ def _record(module: ast.Module, text: str) -> dict[str, Any]:
             raw=lines.value_source(after, value_node), count=count,
         )
         values[target] = value
+    return _build(text, values, fields, docstrings, extract_ops(module, text))
+
+
+def _build(text: str, values: dict[str, Any], fields: dict[str, FieldInfo], docstrings: list[str],
+           ops: list) -> dict[str, Any]:
+    """The record from what was read of a module (by _record, or by chaintui.fastscan)."""
     header = _header(text, docstrings)
     revision = values.get("revision", _UNKNOWN)
     record = {
@@ -137,7 +153,7 @@ def _record(module: ast.Module, text: str) -> dict[str, Any]:
         "depends_on": _as_tuple(values.get("depends_on")),
         "fields": fields,
         "header": header,
-        "ops": tuple(extract_ops(module, text)),
+        "ops": tuple(ops),
         "error": None,
         "error_line": None,
     }
@@ -271,7 +287,7 @@ def _header(text: str, docstrings: list[str]) -> Header:
             message = None
     found: dict[str, tuple[str, int]] = {}
     in_comments = False
-    for match in _HEADER_RE.finditer(text):
+    for match in _header_lines(text):
         label, value = match.group(1), match.group(2)
         line_text = text[match.start():match.end()].lstrip()
         is_comment = line_text.startswith("#")
@@ -293,6 +309,22 @@ def _header(text: str, docstrings: list[str]) -> Header:
         revises_line=revises[1] if revises else None,
         in_comments=in_comments,
     )
+
+
+def _header_lines(text: str):
+    """_HEADER_RE.finditer(text), faster: only the lines where a label occurs are tried."""
+    found = []
+    for label in _LABELS:
+        at = text.find(label)
+        while at >= 0:
+            found.append(text.rfind("\n", 0, at) + 1)
+            at = text.find(label, at + len(label))
+    if len(found) > 1:
+        found = sorted(set(found))
+    for start in found:
+        match = _HEADER_RE.match(text, start)
+        if match is not None:
+            yield match
 
 
 def _parse_revises(value: str) -> tuple[str, ...]:

@@ -108,9 +108,16 @@ class _LineFinder:
 
     def __init__(self, text: str, function_name: str) -> None:
         self.text = text
-        name = re.escape(function_name)
-        match = re.search(rf"^[ \t]*(?:async[ \t]+)?def[ \t]+{name}\b", text, re.M)
-        self.pos = match.end() if match else len(text)
+        # The first line that is `[ \t]*(?:async[ \t]+)?def[ \t]+NAME\b` (searched from `def`).
+        pattern = _def_pattern(function_name)
+        self.pos = len(text)
+        match = pattern.search(text)
+        while match is not None:
+            start = match.start()
+            if _DEF_PREFIX.fullmatch(text, text.rfind("\n", 0, start) + 1, start):
+                self.pos = match.end()
+                break
+            match = pattern.search(text, start + 1)
         self._counted = (0, 1)
         """(offset, line at that offset): lines are counted forward from the previous match."""
 
@@ -128,10 +135,22 @@ class _LineFinder:
         return line
 
 
+_DEF_PREFIX = re.compile(r"[ \t]*(?:async[ \t]+)?")
+
+
+@lru_cache(maxsize=64)
+def _def_pattern(name: str) -> re.Pattern:
+    return re.compile(rf"def[ \t]+{re.escape(name)}\b")
+
+
 @lru_cache(maxsize=512)
 def _call_pattern(owner: str | None, name: str) -> re.Pattern:
-    prefix = rf"\b{re.escape(owner)}\s*\.\s*" if owner else r"(?<![\w])(?:\w+\s*\.\s*)?"
-    return re.compile(rf"{prefix}{re.escape(name)}\s*\(")
+    if owner:
+        # `\bop\s*\.`, written to start with the literal (which the regex engine searches fast).
+        if re.fullmatch(r"\w+", owner):
+            return re.compile(rf"{owner}(?<!\w{owner})\s*\.\s*{re.escape(name)}\s*\(")
+        return re.compile(rf"\b{re.escape(owner)}\s*\.\s*{re.escape(name)}\s*\(")
+    return re.compile(rf"(?<![\w])(?:\w+\s*\.\s*)?{re.escape(name)}\s*\(")
 
 
 def _string(node) -> str | None:
@@ -360,15 +379,23 @@ class _OpVisitor:
         sql = _string(sql_node)
         if not sql:
             return
-        for match in _SQL_RE.finditer(sql):
-            verb = match.group("verb").split()[0].upper()
-            table = _strip_quotes(match.group("name"))
-            guarded = bool(match.group("guard"))
-            if verb == "CREATE":
-                self._add(CREATE, table, "execute", guarded=guarded, line=line)
-            elif verb == "DROP":
-                self._add(DROP, table, "execute", guarded=guarded, line=line)
-            elif match.group("new"):
-                self._add(RENAME, table, "execute", _strip_quotes(match.group("new")), guarded=guarded, line=line)
-            else:
-                self._add(ALTER, table, "execute", guarded=guarded, line=line)
+        for kind, table, new, guarded in sql_ops(sql):
+            self._add(kind, table, "execute", new, guarded=guarded, line=line)
+
+
+def sql_ops(sql: str) -> list[tuple[str, str, str | None, bool]]:
+    """(kind, table, new name, guarded) of each table statement in literal SQL."""
+    found = []
+    for match in _SQL_RE.finditer(sql):
+        verb = match.group("verb").split()[0].upper()
+        table = _strip_quotes(match.group("name"))
+        guarded = bool(match.group("guard"))
+        if verb == "CREATE":
+            found.append((CREATE, table, None, guarded))
+        elif verb == "DROP":
+            found.append((DROP, table, None, guarded))
+        elif match.group("new"):
+            found.append((RENAME, table, _strip_quotes(match.group("new")), guarded))
+        else:
+            found.append((ALTER, table, None, guarded))
+    return found
