@@ -76,8 +76,11 @@ def stale_copies(files: Iterable[Migration], suspects: set[str],
         if mine is None:
             continue
         bucket = sizes[m.rel] // 256
+        # Same body, same operations (only their lines move): files whose scanned operations
+        # differ are never read (a file that could not be parsed is always read).
+        shape = _shape(m)
         twins = [o for b in (bucket - 1, bucket, bucket + 1) for o in by_size.get(b, ())
-                 if o is not m and digest(o) == mine]
+                 if o is not m and (shape is None or _shape(o) in (None, shape)) and digest(o) == mine]
         if not twins:
             continue
         group = sorted([m, *twins], key=lambda f: (f.rel in suspects, rank(f)))
@@ -87,3 +90,9 @@ def stale_copies(files: Iterable[Migration], suspects: set[str],
                 result[other.rel] = kept.rel
     return result
 
+
+def _shape(m: Migration) -> tuple | None:
+    """What a body's schema operations do, without their lines; None when unknown."""
+    if m.error:
+        return None
+    return tuple((o.kind, o.op, o.table, o.new_table, o.guarded) for o in m.ops)

@@ -23,6 +23,9 @@ from chaintui.model import Migration
 
 INF = float("inf")
 
+#: (work tree, folders, newest landing) -> the renamed-id answers of GitHistory.renamed_from.
+_RENAMED: dict[tuple, dict[str, set[str]]] = {}
+
 
 @dataclass(frozen=True)
 class Landing:
@@ -160,7 +163,14 @@ class GitHistory:
     # ------------------------------------------------------------------------------ renamed ids
 
     def renamed_from(self, ids: list[str]) -> dict[str, set[str]]:
-        """id -> current paths of files whose `revision` once was that id (and changed)."""
+        """id -> current paths of files whose `revision` once was that id (and changed).
+
+        Answers are shared by every GitHistory of the same work tree, folders and history (the
+        planner and the ranking each have one): the `git log -G` walk runs once per id."""
+        key = (str(self.workdir), tuple(self.pathspecs), self.landings[-1].sha if self.landings else "")
+        self._renamed_cache = _RENAMED.setdefault(key, self._renamed_cache)
+        if len(_RENAMED) > 8:
+            _RENAMED.pop(next(iter(_RENAMED)))
         wanted = [i for i in dict.fromkeys(ids) if i and i not in self._renamed_cache]
         if wanted:
             for i in wanted:

@@ -119,7 +119,8 @@ def _plan_set(sa: SetAnalysis, result: Plan, overlay, *, applied, declined, sett
 
     git = GitHistory.for_graph(graph)
     t = derive(graph, sa.problems, git=git, settings=settings, applied=applied)
-    baseline = _schema_keys(graph, {})
+    # the history's own schema-order warnings: diagnosis already judged them
+    baseline = {(p.files[0], p.line) for p in sa.problems if p.code == "schema-order"}
     current = {m.rel: m.rel for m in graph.revisions}  # original rel -> rel now
     unavailable: set[str] = set()
     steps: list[tuple[Fix, object, object, RevisionGraph, dict[str, str]]] = []
