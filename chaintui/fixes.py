@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from chaintui import rewrite
 from chaintui.changes import ChangeSet, FileChange
 from chaintui.errors import ChaintuiError
 from chaintui.graph import RevisionGraph
@@ -23,6 +22,14 @@ from chaintui.naming import is_valid_id, renamed_filename
 from chaintui.suggest import Option
 
 Reader = Callable[[Path], bytes]
+
+
+def _rewrite():
+    """chaintui.rewrite, imported when a fix is first built: libcst takes ~0.2 s to import and
+    only the files a fix edits need it (a session or `check` that edits nothing never loads it)."""
+    from chaintui import rewrite
+
+    return rewrite
 
 
 def _read_disk(path: Path) -> bytes:
@@ -122,7 +129,7 @@ def _edit(cs: ChangeSet, graph: RevisionGraph, rel: str, read: Reader,
 def _apply_relinks(fix: Fix, cs: ChangeSet, graph: RevisionGraph, read: Reader) -> None:
     for file, parents in fix.relinks:
         _migration(graph, file)
-        _edit(cs, graph, file, read, lambda src, p=parents: rewrite.set_parents(src, p))
+        _edit(cs, graph, file, read, lambda src, p=parents: _rewrite().set_parents(src, p))
 
 
 def _replace_parent(parents: tuple[str, ...], old: str, new: tuple[str, ...]) -> tuple[str, ...]:
@@ -155,7 +162,7 @@ class Relink(Fix):
 
     def _build(self, graph, cs, read):
         _migration(graph, self.file)
-        _edit(cs, graph, self.file, read, lambda src: rewrite.set_parents(src, self.parents))
+        _edit(cs, graph, self.file, read, lambda src: _rewrite().set_parents(src, self.parents))
         _apply_relinks(self, cs, graph, read)
 
 
@@ -221,7 +228,7 @@ class KeepDuplicate(Fix):
             new_rel = str(Path(file).with_name(renamed_filename(m.name, m.revision, new_id)).as_posix())
             if new_rel != file and (graph.mset.root / new_rel).exists():
                 raise ChaintuiError(f"{new_rel} already exists")
-            _edit(cs, graph, file, read, lambda src, n=new_id: rewrite.set_revision(src, n),
+            _edit(cs, graph, file, read, lambda src, n=new_id: _rewrite().set_revision(src, n),
                   new_rel if new_rel != file else None)
         _apply_relinks(self, cs, graph, read)
 
@@ -254,7 +261,7 @@ class Remove(Fix):
             if child.rel == m.rel:
                 continue
             parents = _replace_parent(child.down_revision, self.revision, self.parents)
-            _edit(cs, graph, child.rel, read, lambda src, p=parents: rewrite.set_parents(src, p))
+            _edit(cs, graph, child.rel, read, lambda src, p=parents: _rewrite().set_parents(src, p))
 
 
 @dataclass(frozen=True)
@@ -271,8 +278,8 @@ class SyncHeader(Fix):
         m = _migration(graph, self.file)
 
         def edit(src: bytes) -> bytes:
-            src = rewrite.set_header(src, "Revision ID", m.revision)
-            return rewrite.set_header(src, "Revises", rewrite.header_revises(m.down_revision))
+            src = _rewrite().set_header(src, "Revision ID", m.revision)
+            return _rewrite().set_header(src, "Revises", _rewrite().header_revises(m.down_revision))
 
         _edit(cs, graph, self.file, read, edit)
 
@@ -334,8 +341,8 @@ class Renumber(Fix):
 
             def edit(src: bytes, n=new_id, p=parents, changed=parents != m.down_revision) -> bytes:
                 if n is not None:
-                    src = rewrite.set_revision(src, n)
-                return rewrite.set_parents(src, p) if changed else src
+                    src = _rewrite().set_revision(src, n)
+                return _rewrite().set_parents(src, p) if changed else src
 
             _edit(cs, graph, m.rel, read, edit, new_rel)
 
@@ -366,7 +373,7 @@ class MergeHeads(Fix):
         parents = [m for p in self.parents for m in graph.by_id.get(p, ())]
         if parents and all(m.fields.get("revision") and m.fields["revision"].raw and
                            plain_style(m) for m in parents):
-            data = rewrite.plain_assignments(data)  # the style of the migrations it merges
+            data = _rewrite().plain_assignments(data)  # the style of the migrations it merges
         cs.add(FileChange(self.file, None, data))
 
 
