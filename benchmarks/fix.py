@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scan import _tool, generate  # noqa: E402  (same folder)
+from scan import _tool, as_installed, generate  # noqa: E402  (same folder)
 
 TARGET_RATIO_TO_ALEMBIC = 0.3
 GIT_ENV = {"GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         git(root, "commit", "-qm", "broken history")
         broken_sha = git(root, "rev-parse", "HEAD").strip()
 
-        env = {**os.environ, **GIT_ENV, "CHAINTUI_CACHE_DIR": str(Path(tmp) / "cache")}
+        env = {**as_installed(), **GIT_ENV, "CHAINTUI_CACHE_DIR": str(Path(tmp) / "cache")}
         chaintui = _tool("chaintui") + ["fix", str(root), "--all", "--yes"]
         subprocess.run(_tool("chaintui") + ["check", str(root)], env=env, capture_output=True)  # warm the cache
         expected = None

@@ -161,6 +161,20 @@ def generate(root: Path, size: int, defects: bool = False) -> Path:
     return root
 
 
+def as_installed() -> dict[str, str]:
+    """The environment of a user's install, for the measured processes: pip compiles bytecode
+    when it installs a package (alembic's is), so chaintui's modules are compiled once here, and
+    PYTHONDONTWRITEBYTECODE (set on some machines, this one included) is dropped, or every
+    measured chaintui process would compile its own modules again."""
+    import compileall
+    import importlib.util
+
+    spec = importlib.util.find_spec("chaintui")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        compileall.compile_dir(folder, quiet=1)
+    return {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "PYTHONDONTWRITEBYTECODE")}
+
+
 def _tool(name: str) -> list[str]:
     """The installed entry point next to this interpreter, else `python -m`."""
     script = Path(sys.executable).with_name(name)
@@ -186,7 +200,7 @@ def _run(cmd: list[str], env: dict[str, str], cwd: Path, ok: tuple[int, ...] = (
 def measure(root: Path, repeat: int, work: Path, cold: bool = True,
             broken: Path | None = None) -> dict[str, float]:
     """Median wall and CPU time and peak RSS of each command, measured alternately."""
-    base_env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    base_env = as_installed()
     warm_cache = work / "warm-cache"
     warm_env = {**base_env, "CHAINTUI_CACHE_DIR": str(warm_cache)}
     chaintui = _tool("chaintui")

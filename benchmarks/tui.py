@@ -126,10 +126,14 @@ def cold(root: Path, repeat: int) -> float:
     """Median seconds from spawning a new process (empty cache) to its first frame."""
     import subprocess
 
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from scan import as_installed
+
+    installed = as_installed()
     runs = []
     for _ in range(repeat):
         with tempfile.TemporaryDirectory(prefix="chaintui-cache-") as cache:
-            env = {**os.environ, "CHAINTUI_CACHE_DIR": cache}
+            env = {**installed, "CHAINTUI_CACHE_DIR": cache}
             start = time.time()
             out = subprocess.run([sys.executable, __file__, "--first-frame", str(root)], env=env,
                                  capture_output=True, text=True, check=True).stdout

@@ -29,7 +29,7 @@ import random
 from collections.abc import Callable
 
 from .history import Builder, Case, Expect, chain
-from .project import VERSIONS, Mig, Style, clock_after, file_name, hex_id, number_id
+from .project import VERSIONS, Style, clock_after, file_name, hex_id, number_id
 
 KINDS = ("heads", "duplicate-number", "duplicate-id", "dangling", "extra-root", "second-baseline",
          "loop", "stale-copy", "syntax-error")
