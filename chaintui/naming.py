@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
 #: Characters alembic refuses in a revision id.
 ILLEGAL_ID_CHARS = frozenset("@-+:")
@@ -17,7 +16,6 @@ _CHUNK_RE = re.compile(r"(\d+)")
 _DATE_PREFIX_RE = re.compile(r"^((?:19|20)\d\d)[-_]?(0[1-9]|1[0-2])[-_]?([0-3]\d)(?:[-_T]?(\d\d)[-_:]?(\d\d)(?:[-_:]?(\d\d))?)?(?=$|[_\-.])")
 
 
-@lru_cache(maxsize=1 << 16)
 def natural_key(text: str) -> tuple:
     """Order ids and names like a person would: `2` < `10`, `008` < `008a` < `009`."""
     parts = _CHUNK_RE.split(text.lower())
