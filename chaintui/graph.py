@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
 
@@ -125,56 +125,10 @@ class RevisionGraph:
         return seen
 
     def strongly_connected(self) -> list[list[str]]:
-        """Cycles: strongly connected components of more than one id, or a self-loop.
-
-        Iterative Tarjan over child -> parent edges, so a history of 20,000 revisions does not
-        hit the recursion limit.
-        """
-        index: dict[str, int] = {}
-        low: dict[str, int] = {}
-        on_stack: set[str] = set()
-        stack: list[str] = []
-        result: list[list[str]] = []
-        counter = 0
-        for start in self.by_id:
-            if start in index:
-                continue
-            work: list[tuple[str, Iterator[str]]] = [(start, iter(self._edges(start)))]
-            index[start] = low[start] = counter
-            counter += 1
-            stack.append(start)
-            on_stack.add(start)
-            while work:
-                node, edges = work[-1]
-                advanced = False
-                for nxt in edges:
-                    if nxt not in index:
-                        index[nxt] = low[nxt] = counter
-                        counter += 1
-                        stack.append(nxt)
-                        on_stack.add(nxt)
-                        work.append((nxt, iter(self._edges(nxt))))
-                        advanced = True
-                        break
-                    if nxt in on_stack:
-                        low[node] = min(low[node], index[nxt])
-                if advanced:
-                    continue
-                work.pop()
-                if work:
-                    parent = work[-1][0]
-                    low[parent] = min(low[parent], low[node])
-                if low[node] == index[node]:
-                    component = []
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        component.append(member)
-                        if member == node:
-                            break
-                    if len(component) > 1 or node in self.parent_ids(node):
-                        result.append(sorted(component, key=self.order_key))
-        return result
+        """Cycles: strongly connected components of more than one id, or a self-loop (child ->
+        parent edges), each in the project's own order."""
+        return [sorted(component, key=self.order_key)
+                for component in strongly_connected(self.by_id, self._edges)]
 
     def _edges(self, rev: str) -> list[str]:
         return [p for p in self.parent_ids(rev) if p in self.by_id]
@@ -211,3 +165,56 @@ class RevisionGraph:
             placed = set(order)
             order.extend(sorted((r for r in indegree if r not in placed), key=self.order_key))
         return tuple(order)
+
+
+def strongly_connected(nodes: Iterable[str], edges: Callable[[str], Iterable[str]]) -> list[list[str]]:
+    """The loops of a directed graph: its strongly connected components of more than one node,
+    or of one node with an edge to itself. `edges(node)` names only nodes of the graph.
+
+    Iterative Tarjan, so that a history of 20,000 revisions does not hit the recursion limit.
+    """
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    result: list[list[str]] = []
+    counter = 0
+    for start in nodes:
+        if start in index:
+            continue
+        work: list[tuple[str, Iterator[str]]] = [(start, iter(edges(start)))]
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, pending = work[-1]
+            advanced = False
+            for nxt in pending:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(edges(nxt))))
+                    advanced = True
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or node in edges(node):
+                    result.append(component)
+    return result

@@ -1,9 +1,10 @@
-"""Loops: which edge of each loop is cut (the one edited last), and finding the loops."""
+"""Loops: which edge of each loop is cut (the one edited last)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
+from chaintui.graph import strongly_connected
 from chaintui.order import IntendedOrder
 from chaintui.target.model import first_landed
 
@@ -23,7 +24,7 @@ def cut_loops(alive, valid, slots, frozen, git, prelim: IntendedOrder, reasons: 
         loose = {rel: list(ps) for rel, ps in valid.items()}
         for rel, entries in slots.items():
             loose[rel] += [p for _, kind, named in entries if kind == "ambiguous" for p in by_id[named]]
-        components = _loops(loose)
+        components = strongly_connected(loose, loose.__getitem__)
         if not components:
             return
         for component in components:
@@ -56,52 +57,3 @@ def cut_loops(alive, valid, slots, frozen, git, prelim: IntendedOrder, reasons: 
             if parent in valid[child]:
                 valid[child].remove(parent)
             slots[child] = [entry for entry in slots[child] if entry[2] != named] + [(index, "cut", named)]
-
-
-def _loops(valid: dict[str, list[str]]) -> list[list[str]]:
-    """Strongly connected components with more than one file, or a self-loop (iterative)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on: set[str] = set()
-    result = []
-    counter = 0
-    for start in valid:
-        if start in index:
-            continue
-        work = [(start, iter(valid[start]))]
-        index[start] = low[start] = counter
-        counter += 1
-        stack.append(start)
-        on.add(start)
-        while work:
-            node, edges = work[-1]
-            advanced = False
-            for nxt in edges:
-                if nxt not in index:
-                    index[nxt] = low[nxt] = counter
-                    counter += 1
-                    stack.append(nxt)
-                    on.add(nxt)
-                    work.append((nxt, iter(valid[nxt])))
-                    advanced = True
-                    break
-                if nxt in on:
-                    low[node] = min(low[node], index[nxt])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                if len(component) > 1 or node in valid[node]:
-                    result.append(component)
-    return result
-
