@@ -66,7 +66,7 @@ def check_command(args: argparse.Namespace, analysis: Analysis) -> int:
         # A plain `check` with a base it cannot read (not fetched, a shallow clone): the plain
         # check still runs, and says what it skipped.
         print(f"chaintui: not compared with base {ref}: {exc}", file=sys.stderr)
-        return _plain(args, analysis)
+        return plain_check(args, analysis)
     plain = None if explicit else _resolved_by_merge(analysis, comparison)
     problems = (plain.problems if plain else []) + comparison.problems
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -86,7 +86,8 @@ def check_command(args: argparse.Namespace, analysis: Analysis) -> int:
     return 1 if any(p.is_error for p in problems) else 0
 
 
-def _plain(args: argparse.Namespace, analysis: Analysis) -> int:
+def plain_check(args: argparse.Namespace, analysis: Analysis) -> int:
+    """`check` without a ref: the report in the asked format; exit 1 when there are errors."""
     from chaintui import report
 
     if args.format == "json":

@@ -7,7 +7,6 @@ exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 
@@ -209,26 +208,13 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from chaintui.against_cli import check_command, plain_check, wants_against
     from chaintui.analysis import analyze
-    from chaintui import report
 
     analysis = analyze(args.path, use_cache=not args.no_cache)
-    from chaintui.against_cli import wants_against
-
     if wants_against(args, analysis):
-        from chaintui.against_cli import check_command
-
         return check_command(args, analysis)
-    if args.format == "json":
-        print(report.render_json(analysis))
-    elif args.format == "github":
-        text = report.render_github(analysis)
-        if text:
-            print(text)
-    else:
-        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        print(report.render_text(analysis, colour=colour))
-    return 1 if analysis.has_errors else 0
+    return plain_check(args, analysis)
 
 
 def _plan(args: argparse.Namespace) -> int:
