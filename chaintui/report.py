@@ -108,6 +108,29 @@ def _fit_path(where: str, width: int) -> str:
     return "..." + where[-(width - 3):]
 
 
+def _problem_lines(problems: list, order, paint, *, every_file: bool = True) -> list[str]:
+    """Problems grouped by code in `order`: a heading per code, each message wrapped to 80
+    columns, and its files (every file, or the first: the branch's own) with the line, names
+    escaped."""
+    grouped: dict[str, list] = defaultdict(list)
+    for problem in problems:
+        grouped[problem.code].append(problem)
+    out: list[str] = []
+    for code in order:
+        group = grouped.get(code)
+        if not group:
+            continue
+        severity = group[0].severity
+        out.append("")
+        out.append(paint(f"{severity}: {code} ({len(group)})", severity))
+        for problem in group:
+            out.extend(textwrap.wrap(safe(problem.message), _WIDTH, initial_indent="  - ", subsequent_indent="    "))
+            for file in problem.files if every_file else problem.files[:1]:
+                where = safe(f"{file}:{problem.line}" if problem.line and file == problem.files[0] else file)
+                out.append("      " + paint(_fit_path(where, _WIDTH - 6), "dim"))
+    return out
+
+
 def render_text(analysis: Analysis, colour: bool = False) -> str:
     def paint(text: str, style: str) -> str:
         return f"{_COLOURS[style]}{text}{_RESET}" if colour else text
@@ -120,22 +143,7 @@ def render_text(analysis: Analysis, colour: bool = False) -> str:
         if not s.problems:
             out.append("  " + paint("no problems", "ok"))
             continue
-        grouped: dict[str, list] = defaultdict(list)
-        for problem in s.problems:
-            grouped[problem.code].append(problem)
-        for code in CODES:
-            if code not in grouped:
-                continue
-            group = grouped[code]
-            severity = group[0].severity
-            out.append("")
-            out.append(paint(f"{severity}: {code} ({len(group)})", severity))
-            for problem in group:
-                out.extend(textwrap.wrap(safe(problem.message), _WIDTH, initial_indent="  - ", subsequent_indent="    "))
-                for file in problem.files:
-                    where = f"{file}:{problem.line}" if problem.line and file == problem.files[0] else file
-                    where = safe(where)
-                    out.append("      " + paint(_fit_path(where, _WIDTH - 6), "dim"))
+        out += _problem_lines(s.problems, CODES, paint)
         out.append("")
     errors = sum(p.is_error for p in analysis.problems)
     warnings = len(analysis.problems) - errors
@@ -192,22 +200,9 @@ def render_against_text(comparison, colour: bool = False) -> str:
         if not sc.problems:
             out.append("  " + paint("merging breaks nothing", "ok"))
             continue
-        grouped: dict[str, list] = defaultdict(list)
-        for problem in sc.problems:
-            grouped[problem.code].append(problem)
-        for code in (*AGAINST_CODES, *CODES, *sorted(set(grouped) - set(AGAINST_CODES) - set(CODES))):
-            group = grouped.get(code)
-            if not group:
-                continue
-            severity = group[0].severity
-            out.append("")
-            out.append(paint(f"{severity}: {code} ({len(group)})", severity))
-            for problem in group:
-                out.extend(textwrap.wrap(problem.message, _WIDTH, initial_indent="  - ", subsequent_indent="    "))
-                if problem.files:
-                    first = problem.files[0]
-                    where = f"{first}:{problem.line}" if problem.line else first
-                    out.append("      " + paint(_fit_path(where, _WIDTH - 6), "dim"))
+        codes = {p.code for p in sc.problems}
+        out += _problem_lines(sc.problems, (*AGAINST_CODES, *CODES, *sorted(codes - set(AGAINST_CODES) - set(CODES))),
+                              paint, every_file=False)
         out.append("")
     errors = sum(p.is_error for p in comparison.problems)
     warnings = len(comparison.problems) - errors
