@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from chaintui.model import Migration
-from chaintui.target.model import Decision, MergeSpec, Target, ancestors, landing_key
+from chaintui.target.model import Decision, Joined, MergeSpec, Target, ancestors, landing_key
 
 
 def heads_of(t: Target) -> list[list[str]]:
@@ -101,25 +101,16 @@ def _blocks(t: Target, region: set[str], applied: set[str]) -> list[set[str]]:
         for p in t.parents[rel]:
             if p in region and (rel, p) in t.valid_edges:
                 children[p].append(rel)
-    owner = {rel: rel for rel in region}
-
-    def find(x: str) -> str:
-        while owner[x] != x:
-            owner[x] = owner[owner[x]]
-            x = owner[x]
-        return x
-
+    joined = Joined(region)
     for parent, kids in children.items():
         first = min(kids, key=lambda rel: landing_key(t, rel))
         for kid in kids:
             if (kid == first and not _landed_past(t, kid, parent, region)) \
                     or len(_kept_parents(t, kid, region)) > 1:
-                a, b = find(kid), find(parent)
-                if a != b:
-                    owner[a] = b
+                joined.join(kid, parent)
     groups: dict[str, set[str]] = defaultdict(set)
     for rel in region:
-        groups[find(rel)].add(rel)
+        groups[joined.find(rel)].add(rel)
     return sorted(groups.values(), key=lambda block: (not block & applied,
                                                        min(landing_key(t, rel) for rel in block)))
 

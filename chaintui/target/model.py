@@ -144,22 +144,31 @@ def landing_key(t: Target, rel: str) -> tuple:
     return (f.landing.seq if f.landing is not None else float("inf"), t.order.pos(rel))
 
 
-def components(parents: dict[str, list[str]]) -> dict[str, int]:
-    """Weakly connected components (roots a merge revision joins share one)."""
-    owner = {rel: rel for rel in parents}
+class Joined:
+    """Union-find over rels: which files the edges joined so far tie together."""
 
-    def find(x: str) -> str:
+    def __init__(self, rels) -> None:
+        self.owner = {rel: rel for rel in rels}
+
+    def find(self, x: str) -> str:
+        owner = self.owner
         while owner[x] != x:
             owner[x] = owner[owner[x]]
             x = owner[x]
         return x
 
+    def join(self, a: str, b: str) -> None:
+        a, b = self.find(a), self.find(b)
+        if a != b:
+            self.owner[a] = b
+
+
+def components(parents: dict[str, list[str]]) -> dict[str, int]:
+    """Weakly connected components (roots a merge revision joins share one)."""
+    joined = Joined(parents)
     for rel, ps in parents.items():
         for p in ps:
-            if p in owner:
-                a, b = find(rel), find(p)
-                if a != b:
-                    owner[a] = b
+            if p in joined.owner:
+                joined.join(rel, p)
     names: dict[str, int] = {}
-    return {rel: names.setdefault(find(rel), len(names)) for rel in parents}
-
+    return {rel: names.setdefault(joined.find(rel), len(names)) for rel in parents}
