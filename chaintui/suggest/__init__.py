@@ -1,4 +1,5 @@
-"""Ranked suggestions (parents: which parent a revision meant; keep: duplicates and roots): which parent a revision meant, which duplicate to keep, which child meant what.
+"""Ranked suggestions: which parent a revision meant (`parents`), which duplicate to keep and
+which copy a child meant (`keep`).
 
 Every suggestion is an Option with a score (higher is better) and the reasons behind it, shown
 to the user in the plan and in the TUI's choice dialogs. The signals are the ones a careful
