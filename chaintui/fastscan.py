@@ -268,15 +268,7 @@ def _expression(tokens: list[str], i: int, calls: list, depth: int) -> tuple[int
         while tokens[i][0] in "\n#":
             i += 1
         while tokens[i] != "]":
-            i = _expression(tokens, i, calls, depth + 1)[0]
-            while tokens[i][0] in "\n#":
-                i += 1
-            if tokens[i] == ",":
-                i += 1
-                while tokens[i][0] in "\n#":
-                    i += 1
-            elif tokens[i] != "]":
-                raise _Reject
+            i = _after_item(tokens, _expression(tokens, i, calls, depth + 1)[0], "]")
         return i + 1, _OTHER
     if first.isdigit() and token.isdigit() and (token == "0" or first != "0"):
         return i + 1, _OTHER
@@ -312,15 +304,22 @@ def _read_call(tokens: list[str], parts: list[str], i: int, calls: list, depth: 
             i, value = _expression(tokens, i, calls, depth)
             args.append(value)
         every.append(value)
+        i = _after_item(tokens, i, ")")
+    return i + 1, call
+
+
+def _after_item(tokens: list[str], i: int, close: str) -> int:
+    """Past the comma (and the blank lines and comments around it) after an item of a list or
+    call; at `close` when that item was the last."""
+    while tokens[i][0] in "\n#":
+        i += 1
+    if tokens[i] == ",":
+        i += 1
         while tokens[i][0] in "\n#":
             i += 1
-        if tokens[i] == ",":
-            i += 1
-            while tokens[i][0] in "\n#":
-                i += 1
-        elif tokens[i] != ")":
-            raise _Reject
-    return i + 1, call
+    elif tokens[i] != close:
+        raise _Reject
+    return i
 
 
 # --------------------------------------------------------------------------------------------
