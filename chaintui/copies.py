@@ -62,6 +62,7 @@ def stale_copies(files: Iterable[Migration], suspects: set[str],
             continue
         by_size[sizes[m.rel] // 256].append(m)
     digests: dict[str, bytes | None] = {}
+    shapes = {m.rel: _shape(m) for m in files}
 
     def digest(m: Migration) -> bytes | None:
         if m.rel not in digests:
@@ -78,9 +79,9 @@ def stale_copies(files: Iterable[Migration], suspects: set[str],
         bucket = sizes[m.rel] // 256
         # Same body, same operations (only their lines move): files whose scanned operations
         # differ are never read (a file that could not be parsed is always read).
-        shape = _shape(m)
+        shape = shapes[m.rel]
         twins = [o for b in (bucket - 1, bucket, bucket + 1) for o in by_size.get(b, ())
-                 if o is not m and (shape is None or _shape(o) in (None, shape)) and digest(o) == mine]
+                 if o is not m and (shape is None or shapes[o.rel] in (None, shape)) and digest(o) == mine]
         if not twins:
             continue
         group = sorted([m, *twins], key=lambda f: (f.rel in suspects, rank(f)))

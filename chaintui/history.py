@@ -58,10 +58,15 @@ class GitHistory:
         self.renames: list[tuple[int, str, str]] = []
         self.aliases: dict[Path, Path] = {}
         """Planned name -> committed name, for files a planned (uncommitted) fix renamed."""
-        self._renamed_cache: dict[str, set[str]] = {}
         self._fork_cache: dict[str, int | None] = {}
         self._dirs: dict[Path, str] = {}
         self._walk()
+        # Renamed-id answers are shared by every reader of the same work tree, folders and
+        # history (the planner and the ranking each have one): `git log -G` runs once per id.
+        key = (str(workdir), tuple(pathspecs), self.landings[-1].sha if self.landings else "")
+        self._renamed_cache: dict[str, set[str]] = _RENAMED.setdefault(key, {})
+        if len(_RENAMED) > 8:
+            _RENAMED.pop(next(iter(_RENAMED)))
 
     @classmethod
     def for_graph(cls, graph) -> GitHistory | None:
@@ -163,14 +168,7 @@ class GitHistory:
     # ------------------------------------------------------------------------------ renamed ids
 
     def renamed_from(self, ids: list[str]) -> dict[str, set[str]]:
-        """id -> current paths of files whose `revision` once was that id (and changed).
-
-        Answers are shared by every GitHistory of the same work tree, folders and history (the
-        planner and the ranking each have one): the `git log -G` walk runs once per id."""
-        key = (str(self.workdir), tuple(self.pathspecs), self.landings[-1].sha if self.landings else "")
-        self._renamed_cache = _RENAMED.setdefault(key, self._renamed_cache)
-        if len(_RENAMED) > 8:
-            _RENAMED.pop(next(iter(_RENAMED)))
+        """id -> current paths of files whose `revision` once was that id (and changed)."""
         wanted = [i for i in dict.fromkeys(ids) if i and i not in self._renamed_cache]
         if wanted:
             for i in wanted:
