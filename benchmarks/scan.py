@@ -6,7 +6,7 @@ generic template, each with an `op.create_table`), then times whole processes, i
 every command alike, and reports medians as ratios to `alembic heads`:
 
 - cold:  `chaintui check` with an empty CHAINTUI_CACHE_DIR (parses every file with `ast`,
-         reads the config with alembic's Config, then fills the cache);
+         reads alembic.ini like alembic's Config, then fills the cache);
 - warm:  `chaintui check` with the cache filled by a previous run (nothing changed);
 - floor: a Python subprocess that only reads every migration file (the least any static
          checker that looks at the bytes must do);

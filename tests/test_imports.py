@@ -49,10 +49,12 @@ def test_check_command_never_imports_textual(tmp_path):
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=60)
 
 
-def test_check_never_imports_libcst_and_warm_check_not_alembic(tmp_path):
-    """Scanning uses the standard ast (libcst is for rewriting); a repeated check on an
-    unchanged project reads config and records from the cache."""
-    root = write_project(tmp_path, [("a0", None), ("b1", "a0")])
+@pytest.mark.parametrize("config", ["ini", "pyproject"])
+def test_check_never_imports_libcst_and_warm_check_not_alembic(tmp_path, config):
+    """Scanning uses the standard ast (libcst is for rewriting); an alembic.ini is read without
+    importing alembic (chaintui.iniconfig), a [tool.alembic] pyproject by alembic's Config; a
+    repeated check on an unchanged project reads config and records from the cache."""
+    root = write_project(tmp_path, [("a0", None), ("b1", "a0")], config=config)
     code = (
         "import sys, io, contextlib\n"
         "from chaintui.cli import main\n"
@@ -62,6 +64,9 @@ def test_check_never_imports_libcst_and_warm_check_not_alembic(tmp_path):
         "print(' '.join(heavy))\n"
     )
     first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
-    assert "alembic" in first.stdout and "libcst" not in first.stdout  # cold: alembic's Config
+    if config == "ini":
+        assert first.stdout.strip() == ""  # cold, alembic.ini: IniConfig, no SQLAlchemy
+    else:
+        assert "alembic" in first.stdout and "libcst" not in first.stdout  # cold: alembic's Config
     second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert second.stdout.strip() == ""
