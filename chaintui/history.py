@@ -15,6 +15,8 @@ callers fall back to what the files say (numbers, `Create Date`).
 
 from __future__ import annotations
 
+import copy
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,7 +61,7 @@ class GitHistory:
         self.aliases: dict[Path, Path] = {}
         """Planned name -> committed name, for files a planned (uncommitted) fix renamed."""
         self._fork_cache: dict[str, int | None] = {}
-        self._dirs: dict[Path, str] = {}
+        self._dirs: dict[str, str] = {}
         self._walk()
         # Renamed-id answers are shared by every reader of the same work tree, folders and
         # history (the planner and the ranking each have one): `git log -G` runs once per id.
@@ -94,6 +96,13 @@ class GitHistory:
         except Exception:
             return None
 
+    def with_aliases(self, aliases: dict[Path, Path]) -> GitHistory:
+        """The same history (one walk, shared answers) read for a graph whose planned fixes
+        renamed files: `aliases` maps a planned name to the committed one."""
+        twin = copy.copy(self)
+        twin.aliases = dict(aliases)
+        return twin
+
     # ------------------------------------------------------------------------------ landing
 
     def _walk(self) -> None:
@@ -119,16 +128,20 @@ class GitHistory:
 
     def rel(self, path: Path) -> str | None:
         """`path` relative to the work tree, resolving each directory once (not every file)."""
-        folder = self._dirs.get(path.parent)
+        # keyed by the folder's text: a Path's parent and hash cost more than the lookup itself
+        text = str(path)
+        cut = text.rfind(os.sep)
+        key, name = (text[:cut], text[cut + 1:]) if cut > 0 else (str(path.parent), path.name)
+        folder = self._dirs.get(key)
         if folder is None:
             try:
                 folder = path.parent.resolve().relative_to(self.workdir).as_posix()
             except ValueError:
                 folder = ""
-            self._dirs[path.parent] = folder
+            self._dirs[key] = folder
         if not folder:
             return None
-        return path.name if folder == "." else f"{folder}/{path.name}"
+        return name if folder == "." else f"{folder}/{name}"
 
     def landing(self, m: Migration) -> Landing | None:
         """The first-parent commit that added the file; None when it is not committed yet.
@@ -136,7 +149,7 @@ class GitHistory:
         A file a planned fix renamed (not committed yet) is looked up under its committed name:
         once committed as a rename, git follows it the same way.
         """
-        rel = self.rel(self.aliases.get(m.path, m.path))
+        rel = self.rel(self.aliases.get(m.path, m.path) if self.aliases else m.path)
         seq = self.first.get(rel) if rel is not None else None
         return None if seq is None else self.landings[seq]
 
@@ -175,8 +188,12 @@ class GitHistory:
                 self._renamed_cache[i] = set()
             pattern = "|".join(re.escape(i) for i in wanted)
             try:
+                # Only removed lines matter, and a root commit removes nothing: leaving the roots
+                # out spares grepping every file of an initial import (0.24 s of 0.25 s on a
+                # 5,000-file first commit).
+                roots = self.repo.git.rev_list("--max-parents=0", "HEAD").split()
                 out = self.repo.git.log("-p", "--reverse", "--no-merges", "-M", f"-G({pattern})",
-                                        "--format=%x00%H", "--", *self.pathspecs)
+                                        "--format=%x00%H", "HEAD", "--not", *roots, "--", *self.pathspecs)
             except Exception:
                 out = ""
             seq_of = {landing.sha: landing.seq for landing in self.landings}

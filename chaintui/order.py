@@ -78,12 +78,14 @@ class Facts:
     number: tuple[int, str] | None
     date: datetime | None
     landing: Landing | None
+    name_key: tuple = ()
+    """natural_key of the file name, the last tie-breaker (computed once, not once per sort)."""
 
 
 def facts_of(m: Migration, git: GitHistory | None) -> Facts:
     number = (number_of(m.revision) if m.revision else None) or number_of(m.path.stem)
     date = parse_date(m.header.create_date) or parse_date(date_prefix(m.path.stem))
-    return Facts(number, date, git.landing(m) if git is not None else None)
+    return Facts(number, date, git.landing(m) if git is not None else None, natural_key(m.name))
 
 
 def is_numbered(facts: Iterable[Facts]) -> bool:
@@ -161,10 +163,12 @@ class IntendedOrder:
 
 def intended_order(files: Iterable[Migration], edges: Mapping[str, Iterable[str]],
                    git: GitHistory | None = None, *, schema: bool = True,
-                   facts: dict[str, Facts] | None = None) -> IntendedOrder:
+                   facts: dict[str, Facts] | None = None,
+                   needs: list[tuple[str, str, str]] | None = None) -> IntendedOrder:
     """Order `files` (the rules are in the module docstring).
 
     `edges` maps a file's rel to the rels of its parents that are constraints (valid edges).
+    `needs`: schema_constraints(files), when the caller already has them.
     """
     files = list(files)
     facts = facts if facts is not None else {m.rel: facts_of(m, git) for m in files}
@@ -176,7 +180,7 @@ def intended_order(files: Iterable[Migration], edges: Mapping[str, Iterable[str]
     needs_from: dict[str, list[tuple[str, str]]] = defaultdict(list)
     soft: dict[str, set[str]] = defaultdict(set)
     if schema:
-        for child, creator, table in schema_constraints(files):
+        for child, creator, table in (needs if needs is not None else schema_constraints(files)):
             if creator not in parents[child]:
                 soft[child].add(creator)
                 needs_from[child].append((creator, table))
@@ -219,7 +223,7 @@ def _keys(files: list[Migration], facts: dict[str, Facts], numbered: bool) -> di
     def tail(m: Migration) -> tuple:
         f = facts[m.rel]
         seq = f.landing.seq if f.landing is not None else _INF
-        return (seq, f.date or _NEVER, natural_key(m.name))
+        return (seq, f.date or _NEVER, f.name_key)
 
     if not numbered:
         return {m.rel: tail(m) for m in files}

@@ -282,6 +282,24 @@ def test_a_dangling_parent_follows_the_file_before_it_that_has_its_tables(tmp_pa
     assert not result.stopped and not result.result.has_errors
 
 
+def test_the_plan_walks_the_history_once_and_ranks_alternatives_with_it(tmp_path, monkeypatch):
+    from chaintui.history import GitHistory
+
+    t = Timeline(tmp_path)
+    t.land(("001", None, table("users")))
+    t.land(("002", "001", table("posts")))
+    t.land(("003", "ghost", column("posts", "x")))
+    root = t.root
+    walks = []
+    original = GitHistory._walk
+    monkeypatch.setattr(GitHistory, "_walk", lambda self: (walks.append(self), original(self))[1])
+    result = plan(analyze(root))
+    relink = next(f for f in result.fixes if f.revision == "003")
+    assert relink.parents == ("002",) and relink.alternatives[0].value == "002"
+    assert any("git" in why for o in relink.alternatives for why in o.reasons)  # git signals were read
+    assert len(walks) == 1
+
+
 def test_a_dangling_parent_follows_what_its_own_header_still_names(tmp_path):
     # hex ids, dates that tell nothing: the header's `Revises:` is the explicit evidence
     root = write_project(tmp_path, [

@@ -10,6 +10,7 @@ problems.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Set
 
 from chaintui.model import WARNING, Migration, Problem, SchemaOp
@@ -64,7 +65,19 @@ def _describe(m: Migration, kind: str, table: str, op: SchemaOp, others: list[Mi
             f"{'its new ancestors already create' if would else 'an ancestor already created'} ({where})")
 
 
+_JUDGED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def schema_problems(graph) -> list[Problem]:
+    """The schema-order warnings of `graph` (see _schema_problems), judged once per graph: the
+    planner asks of its repaired graph twice (its own check, then the final diagnosis)."""
+    judged = _JUDGED.get(graph)
+    if judged is None:
+        judged = _JUDGED[graph] = tuple(_schema_problems(graph))
+    return list(judged)
+
+
+def _schema_problems(graph) -> list[Problem]:
     """`schema-order` warnings: a migration that alters/drops/references a table no ancestor
     creates (while something in the history does create it), or creates a table an ancestor
     already created. Only revisions with a sound ancestry are judged (see clean_revisions).

@@ -59,7 +59,7 @@ class Option:
 
 
 class _Context:
-    def __init__(self, graph: RevisionGraph, use_git: bool) -> None:
+    def __init__(self, graph: RevisionGraph, use_git: bool, git: GitHistory | None = None) -> None:
         self.graph = graph
         self.dates = {id(m): _parse_date(m.header.create_date) for m in graph.revisions}
         self.numbers = {id(m): _number(m) for m in graph.revisions}
@@ -69,19 +69,25 @@ class _Context:
         self.states = TableStates(graph, ops_of=self.ops_of)
         self.complete = clean_revisions(graph, allow_duplicates=True)
         """Ids whose ancestry is complete: a table missing from their state is really missing."""
-        self.git = GitHistory.for_graph(graph) if use_git else None
-        if self.git is not None:
-            self.git.aliases = dict(getattr(graph, "path_aliases", {}))
+        aliases = getattr(graph, "path_aliases", {})
+        if not use_git:
+            self.git = None
+        elif git is not None:  # the caller's reader (the planner's): no second walk of the history
+            self.git = git.with_aliases(aliases)
+        else:
+            self.git = GitHistory.for_graph(graph)
+            if self.git is not None:
+                self.git.aliases = dict(aliases)
 
 
 _CONTEXTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def context(graph: RevisionGraph, use_git: bool = True) -> _Context:
+def context(graph: RevisionGraph, use_git: bool = True, git: GitHistory | None = None) -> _Context:
     key = (use_git,)
     per_graph = _CONTEXTS.setdefault(graph, {})
     if key not in per_graph:
-        per_graph[key] = _Context(graph, use_git)
+        per_graph[key] = _Context(graph, use_git, git)
     return per_graph[key]
 
 
@@ -98,15 +104,17 @@ def _number(m: Migration) -> tuple[int, str] | None:
 
 def rank_parents(graph: RevisionGraph, migration: Migration, *, dangling: str | None = None,
                  exclude: set[str] | None = None, limit: int | None = None,
-                 use_git: bool = True, planned: tuple[str, str] | None = None) -> list[Option]:
+                 use_git: bool = True, planned: tuple[str, str] | None = None,
+                 git: GitHistory | None = None) -> list[Option]:
     """Candidate parents for `migration`, best first.
 
     `dangling` is the id it named that no file declares (its text is a strong hint); ids in
     `exclude` (and the migration's own descendants, which would make a loop) are never offered.
     `use_git=False` skips the git signals. `planned` is the planner's answer (parent id, its
-    evidence) when the caller has it; else it is derived (chaintui.target).
+    evidence) when the caller has it; else it is derived (chaintui.target). `git`: a reader of
+    the history the caller already has (else one is made).
     """
-    ctx = context(graph, use_git)
+    ctx = context(graph, use_git, git)
     rev = migration.revision
     banned = set(exclude or ()) | {rev} | graph.descendants(rev)
     candidates = [r for r in graph.by_id if r not in banned]

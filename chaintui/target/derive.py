@@ -66,10 +66,11 @@ def derive(graph: RevisionGraph, problems: list[Problem], *, git: GitHistory | N
     depends = {m.rel: [by_id[d][0].rel for d in m.depends_on if len(by_id.get(d, ())) == 1] for m in alive}
     for rel, extra in depends.items():  # depends_on: "run after these", whichever branch they are on
         constraints[rel] += extra
-    order = intended_order(alive, constraints, git, facts=facts)
+    needs = schema_constraints(alive)
+    order = intended_order(alive, constraints, git, facts=facts, needs=needs)
     t = Target(graph, order, {m.rel: list(valid[m.rel]) for m in alive})
     t.valid_edges = {(child, parent) for child, parents in valid.items() for parent in parents}
-    for child, creator, table in schema_constraints(alive):
+    for child, creator, table in needs:
         t.needs.setdefault(child, []).append((creator, table))
     t.cut_reason = cut_reasons
     t.twin = twins
@@ -104,12 +105,12 @@ def derive(graph: RevisionGraph, problems: list[Problem], *, git: GitHistory | N
             t.why[m.rel] = why
             t.chosen[m.rel] = (chosen.rel, why)
     t.order = intended_order(alive, {rel: ps + depends.get(rel, []) for rel, ps in t.parents.items()},
-                             git, facts=facts)
+                             git, facts=facts, needs=needs)
     t.groups = {rev: files for rev, files in by_id.items() if len(files) > 1}
     t.policy, t.policy_reason = heads_policy.decide(t, settings, applied)
     resolve_heads(t, frozen, _applied_rels(graph, applied))
     t.order = intended_order(alive, {rel: ps + depends.get(rel, []) for rel, ps in t.parents.items()},
-                             git, facts=facts)
+                             git, facts=facts, needs=needs)
     rename_duplicates(t, settings)
     return t
 
