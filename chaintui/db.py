@@ -8,7 +8,13 @@ what each deployed database will need after a fix changes an applied revision's 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chaintui.errors import ChaintuiError
+
+if TYPE_CHECKING:
+    from chaintui.fixes import Fix
+    from chaintui.graph import RevisionGraph
 
 
 def read_applied(url: str, version_table: str = "alembic_version", *,
@@ -128,3 +134,34 @@ def _one_line(text: str) -> str:
     if first.startswith("(") and ")" in first:  # "(psycopg.OperationalError) connection ..."
         first = first.split(")", 1)[1].strip() or first
     return first[:300]
+
+
+def respect_applied(fix: Fix, graph: RevisionGraph, applied) -> Fix:
+    """Say in the commit body what each deployed database needs when the fix changes the id or
+    parent of a revision it has applied (the stamp / UPDATE statements)."""
+    if not applied:
+        return fix
+    from dataclasses import replace
+    from pathlib import Path
+
+    from chaintui.fixes import KeepDuplicate, Relink, Remove
+
+    done = applied_closure(graph, applied)
+    notes: list[str] = []
+    if isinstance(fix, Relink) and fix.revision in done:
+        m = graph.by_rel.get(fix.file)
+        old = ", ".join(m.down_revision) if m and m.down_revision else "nothing"
+        notes.append(f"Revision {fix.revision} is applied on a deployed database; its parent changes from "
+                     f"{old} to {', '.join(fix.parents) or 'nothing'}. Such a database assumes the new "
+                     "parents are applied too: check them before its next `alembic upgrade`.")
+    elif isinstance(fix, KeepDuplicate) and fix.revision in done:
+        for file, new in fix.renamed:
+            notes.append(f"If a deployed database applied {Path(file).name} as {fix.revision}:")
+            notes.append(stamp_note(fix.revision, new).rstrip())
+    elif isinstance(fix, Remove) and fix.revision in done and len(fix.parents) == 1 \
+            and len(graph.by_id.get(fix.revision, ())) == 1:  # a stale copy's id stays
+        command, update = stamp_statements(fix.revision, fix.parents[0])
+        notes.append(f"Revision {fix.revision} is applied on a deployed database and its file is removed. "
+                     f"On each database whose alembic_version holds {fix.revision}, run one of:\n\n"
+                     f"    {command}\n    {update}")
+    return replace(fix, notes=(*fix.notes, *notes)) if notes else fix

@@ -14,13 +14,14 @@ why (`Plan.stopped`), and `chaintui fix` exits non-zero.
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from chaintui import tidy as tidying
 from chaintui.analysis import Analysis, SetAnalysis, updated_graph
 from chaintui.builders import (branch_root, break_cycle_fix, keep_duplicate_fix, linearize_fix,  # noqa: F401
                                merge_fix, relink_fix, remove_fix, renumber_fix, target_for)
+from chaintui.db import respect_applied
 from chaintui.diagnosis import diagnose
 from chaintui.fixes import BreakCycle, Fix, KeepDuplicate, Linearize, Relink, Remove
 from chaintui.graph import RevisionGraph
@@ -125,7 +126,7 @@ def _plan_set(sa: SetAnalysis, result: Plan, overlay, *, applied, declined, sett
     unavailable: set[str] = set()
     steps: list[tuple[Fix, object, object, RevisionGraph, dict[str, str]]] = []
     for decision in _ordered(t)[:max_steps]:
-        fix = _fix_for(t, decision, graph, current, applied)
+        fix = _fix_for(t, decision, graph, current, applied, git)
         if fix is None:
             continue
         blocked = [t.unsatisfiable[rel] for rel, key in t.owner.items() if key == decision.key
@@ -213,7 +214,7 @@ def _edits(t, decision) -> list[tuple[str, tuple[str, ...]]]:
     return sorted(result.items(), key=lambda item: t.order.pos(item[0]))
 
 
-def _fix_for(t, decision, graph: RevisionGraph, current: dict[str, str], applied) -> Fix | None:
+def _fix_for(t, decision, graph: RevisionGraph, current: dict[str, str], applied, git=None) -> Fix | None:
     """The fix object for one decision, naming files as they are after the previous fixes."""
     def cur(rel: str) -> str:
         return current.get(rel, rel)
@@ -240,7 +241,7 @@ def _fix_for(t, decision, graph: RevisionGraph, current: dict[str, str], applied
                             relinks=tuple(r for r in relinks if r[0] in renamed_files or r[1] !=
                                           graph.by_rel[r[0]].down_revision),
                             reason=reason)
-        return _respect_applied(fix, graph, applied)
+        return respect_applied(fix, graph, applied)
     if not relinks:
         return None
     (file, parents), rest = relinks[0], relinks[1:]
@@ -250,8 +251,8 @@ def _fix_for(t, decision, graph: RevisionGraph, current: dict[str, str], applied
         rest = tuple(r for r in relinks if r is not primary)
     kind = {"break-cycle": BreakCycle, "linearize": Linearize}.get(decision.kind, Relink)
     fix = relink_fix(graph, file, parents, kind=kind, relinks=rest, reason=reason,
-                     alternatives=_alternatives(graph, file, decision, _planned(t, decision, parents)))
-    return _respect_applied(fix, graph, applied)
+                     alternatives=_alternatives(graph, file, decision, _planned(t, decision, parents), git))
+    return respect_applied(fix, graph, applied)
 
 
 def _sentence(text: str) -> str:
@@ -283,7 +284,7 @@ def _planned(t, decision, parents: tuple[str, ...]) -> tuple[str, str] | None:
     return parents[0], t.render(t.chosen[decision.file][1])
 
 
-def _alternatives(graph: RevisionGraph, file: str, decision, planned=None):
+def _alternatives(graph: RevisionGraph, file: str, decision, planned=None, git=None):
     if decision.kind not in ("relink", "break-cycle"):
         return ()
     from chaintui import suggest
@@ -293,7 +294,7 @@ def _alternatives(graph: RevisionGraph, file: str, decision, planned=None):
         return ()
     dangling = next((p for p in m.down_revision if p not in graph.by_id), None)
     try:
-        return tuple(suggest.rank_parents(graph, m, dangling=dangling, limit=5, planned=planned))
+        return tuple(suggest.rank_parents(graph, m, dangling=dangling, limit=5, planned=planned, git=git))
     except Exception:
         return ()
 
@@ -353,35 +354,6 @@ def _first_warning(graph: RevisionGraph, worse) -> str:
     return "a table would be used before it is created"
 
 
-def _respect_applied(fix: Fix, graph: RevisionGraph, applied) -> Fix:
-    """Say in the commit body what each deployed database needs when the fix changes the id or
-    parent of a revision it has applied (the stamp / UPDATE statements)."""
-    if not applied:
-        return fix
-    from chaintui.db import applied_closure, stamp_note, stamp_statements
-
-    done = applied_closure(graph, applied)
-    notes: list[str] = []
-    if isinstance(fix, Relink) and fix.revision in done:
-        m = graph.by_rel.get(fix.file)
-        old = ", ".join(m.down_revision) if m and m.down_revision else "nothing"
-        notes.append(f"Revision {fix.revision} is applied on a deployed database; its parent changes from "
-                     f"{old} to {', '.join(fix.parents) or 'nothing'}. Such a database assumes the new "
-                     "parents are applied too: check them before its next `alembic upgrade`.")
-    elif isinstance(fix, KeepDuplicate) and fix.revision in done:
-        for file, new in fix.renamed:
-            notes.append(f"If a deployed database applied {Path(file).name} as {fix.revision}:")
-            notes.append(stamp_note(fix.revision, new).rstrip())
-    elif isinstance(fix, Remove) and fix.revision in done and len(fix.parents) == 1 \
-            and len(graph.by_id.get(fix.revision, ())) == 1:  # a stale copy's id stays
-        command, update = stamp_statements(fix.revision, fix.parents[0])
-        notes.append(f"Revision {fix.revision} is applied on a deployed database and its file is removed. "
-                     f"On each database whose alembic_version holds {fix.revision}, run one of:\n\n"
-                     f"    {command}\n    {update}")
-    return replace(fix, notes=(*fix.notes, *notes)) if notes else fix
-
-
-respect_applied = _respect_applied
 
 
 # --------------------------------------------------------------------------------------------
