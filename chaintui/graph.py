@@ -160,7 +160,7 @@ class RevisionGraph:
                 indegree[child] -= 1
                 if indegree[child] == 0:
                     new.append(child)
-            ready.extend(sorted(new, key=self.order_key, reverse=True))
+            ready.extend(sorted(new, key=self.order_key, reverse=True) if len(new) > 1 else new)
         if len(order) < len(indegree):
             placed = set(order)
             order.extend(sorted((r for r in indegree if r not in placed), key=self.order_key))
