@@ -52,6 +52,8 @@ VARIANTS = {
     "flask-migrate": "[alembic]\n# template used to generate migration files\n\n[loggers]\nkeys = root\n",
     "utf8": "[alembic]\nscript_location = migrations\n# caf\u00e9\n",
 }
+#: Bytes that are not text in the locale's encoding (UTF-8 here): the same error from both.
+RAW_VARIANTS = {"latin-1": b"[alembic]\nscript_location = migrations\n# caf\xe9\n"}
 
 
 def _read(ini, forced_alembic: bool, monkeypatch) -> object:
@@ -71,16 +73,20 @@ def _read(ini, forced_alembic: bool, monkeypatch) -> object:
         monkeypatch.undo()
 
 
-@pytest.mark.parametrize("name", sorted(VARIANTS))
+@pytest.mark.parametrize("name", sorted(VARIANTS) + sorted(RAW_VARIANTS))
 def test_same_settings_as_alembic_config(tmp_path, monkeypatch, name):
     ini = tmp_path / "alembic.ini"
-    ini.write_text(VARIANTS[name], encoding="utf-8")
+    if name in RAW_VARIANTS:
+        ini.write_bytes(RAW_VARIANTS[name])
+    else:
+        ini.write_text(VARIANTS[name], encoding="utf-8")
     if name == "flask-migrate":
         (tmp_path / "env.py").write_text("")
     ours = _read(ini, False, monkeypatch)
     theirs = _read(ini, True, monkeypatch)
     assert ours == theirs
-    if name in ("sep-invalid", "bad-interpolation", "duplicate-option", "no-section-header", "no-script-location"):
+    if name in ("sep-invalid", "bad-interpolation", "duplicate-option", "no-section-header", "no-script-location",
+                "latin-1"):
         assert str(ours).startswith("error: ")
     elif name != "package-resource":
         assert isinstance(ours, list) and ours
