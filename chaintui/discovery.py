@@ -124,7 +124,7 @@ def _looks_like_versions_dir(directory: Path) -> bool:
 def _config(ini: Path | None, toml: Path | None, section: str = "alembic"):
     """alembic's Config for these files; without a pyproject.toml, the same reading by IniConfig.
 
-    Importing alembic pulls in SQLAlchemy (~0.3 s of every cold start); IniConfig is tested
+    Importing alembic pulls in SQLAlchemy (0.3–0.5 s of every cold start); IniConfig is tested
     against alembic's Config on every ini variant chaintui reads (tests/test_iniconfig.py).
     """
     if toml is None and ini is not None:

@@ -1,7 +1,7 @@
 """alembic.ini read the way alembic's `Config` reads it, without importing alembic.
 
 Importing `alembic.config` runs `alembic/__init__.py`, which imports `alembic.context` and with
-it SQLAlchemy: ~0.3 s, a quarter of a cold `chaintui check` on 5,000 revisions, spent only to
+it SQLAlchemy: 0.3–0.5 s, a third of a cold `chaintui check` on 5,000 revisions, spent only to
 read a few lines of an .ini file. When a project has no `[tool.alembic]` in pyproject.toml,
 alembic's Config is a `configparser.ConfigParser` seeded with `here` plus a handful of
 accessors; `IniConfig` is that object, with the accessors chaintui calls, each written like
