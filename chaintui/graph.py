@@ -127,6 +127,8 @@ class RevisionGraph:
     def strongly_connected(self) -> list[list[str]]:
         """Cycles: strongly connected components of more than one id, or a self-loop (child ->
         parent edges), each in the project's own order."""
+        if self._kahn[1]:  # the topological walk placed every id: there is no cycle
+            return []
         return [sorted(component, key=self.order_key)
                 for component in strongly_connected(self.by_id, self._edges)]
 
@@ -149,6 +151,12 @@ class RevisionGraph:
 
     @cached_property
     def _topological(self) -> tuple[str, ...]:
+        return self._kahn[0]
+
+    @cached_property
+    def _kahn(self) -> tuple[tuple[str, ...], bool]:
+        """(topological order, whether it placed every id). An id is left over only when it
+        is on a cycle or below one (a missing parent does not hold its children back)."""
         indegree = {rev: sum(1 for p in self.parent_ids(rev) if p in self.by_id) for rev in self.by_id}
         ready = sorted((r for r, d in indegree.items() if d == 0), key=self.order_key, reverse=True)
         order: list[str] = []
@@ -161,10 +169,11 @@ class RevisionGraph:
                 if indegree[child] == 0:
                     new.append(child)
             ready.extend(sorted(new, key=self.order_key, reverse=True) if len(new) > 1 else new)
-        if len(order) < len(indegree):
+        acyclic = len(order) == len(indegree)
+        if not acyclic:
             placed = set(order)
             order.extend(sorted((r for r in indegree if r not in placed), key=self.order_key))
-        return tuple(order)
+        return tuple(order), acyclic
 
 
 def strongly_connected(nodes: Iterable[str], edges: Callable[[str], Iterable[str]]) -> list[list[str]]:

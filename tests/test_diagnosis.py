@@ -231,3 +231,32 @@ def test_schema_order_through_the_same_diagnosis(tmp_path):
     assert [(p.code, p.severity, p.revisions, p.files, p.line) for p in found] == [
         ("schema-order", "warning", ("b", "c"), (V + "b_step.py", V + "c_step.py"), 22),
     ]
+
+
+def test_the_acyclic_shortcut_finds_exactly_the_loops_tarjan_finds():
+    """graph.strongly_connected() skips Tarjan when the topological walk placed every id; on
+    random histories (merges, duplicates, dangling parents, self-loops, loops) both agree."""
+    import random
+    from pathlib import Path
+
+    from chaintui.graph import RevisionGraph, strongly_connected
+    from chaintui.model import Migration, MigrationSet
+
+    mset = MigrationSet(name="m", root=Path("/p"), script_location=None, version_dirs=(Path("/p/v"),))
+    rng = random.Random(7)
+    acyclic_seen = cyclic_seen = 0
+    for _ in range(400):
+        n = rng.randint(1, 12)
+        ids = [f"r{i}" for i in range(n)] + (["r0"] if rng.random() < 0.2 else [])  # a duplicate id
+        files = []
+        for k, rev in enumerate(ids):
+            pool = ids + ["ghost"]
+            down = tuple(rng.sample(pool, rng.choice([0, 1, 1, 1, 2]))) if rng.random() < 0.3 else \
+                ((ids[k - 1],) if k else ())
+            files.append(Migration(path=Path(f"/p/v/{k}.py"), rel=f"v/{k}.py", revision=rev, down_revision=down))
+        graph = RevisionGraph(mset, files)
+        expected = sorted(sorted(c) for c in strongly_connected(graph.by_id, graph._edges))
+        assert sorted(sorted(c) for c in graph.strongly_connected()) == expected
+        acyclic_seen += not expected
+        cyclic_seen += bool(expected)
+    assert acyclic_seen > 50 and cyclic_seen > 50  # both paths exercised
