@@ -14,16 +14,31 @@ from chaintui.suggest.parents import (W_AFTER_DATE, W_AFTER_GIT, W_NEWEST_DATE, 
 # Duplicates: which file to keep, which file each child meant
 
 
+class _Tally:
+    """Points and reasons for each file of one id; `ranked()` gives them best first."""
+
+    def __init__(self, files: list[Migration]) -> None:
+        self.files = files
+        self.scores = {m.rel: 0.0 for m in files}
+        self.reasons: dict[str, list[str]] = {m.rel: [] for m in files}
+
+    def add(self, m: Migration, points: float, why: str) -> None:
+        self.scores[m.rel] += points
+        self.reasons[m.rel].append(why)
+
+    def ranked(self) -> list[Option]:
+        options = [Option(m.rel, round(self.scores[m.rel], 3), tuple(self.reasons[m.rel]), label=m.name)
+                   for m in self.files]
+        options.sort(key=lambda o: (-o.score, natural_key(o.value)))
+        return options
+
+
 def rank_keep(graph: RevisionGraph, rev: str, *, use_git: bool = True) -> list[Option]:
     """Which of the files sharing `rev` to keep (the others get new ids), best first."""
     ctx = context(graph, use_git)
     files = graph.by_id.get(rev, [])
-    scores = {m.rel: 0.0 for m in files}
-    reasons: dict[str, list[str]] = {m.rel: [] for m in files}
-
-    def add(m: Migration, points: float, why: str) -> None:
-        scores[m.rel] += points
-        reasons[m.rel].append(why)
+    tally = _Tally(files)
+    add = tally.add
 
     dates = {m.rel: ctx.dates.get(id(m)) for m in files}
     known = [d for d in dates.values() if d is not None]
@@ -55,21 +70,15 @@ def rank_keep(graph: RevisionGraph, rev: str, *, use_git: bool = True) -> list[O
         if count:
             add(m, min(0.5 * count, 1.5), f"{count} child{'ren' if count > 1 else ''} meant it "
                                           "(keeping it leaves them as they are)")
-    options = [Option(m.rel, round(scores[m.rel], 3), tuple(reasons[m.rel]), label=m.name) for m in files]
-    options.sort(key=lambda o: (-o.score, natural_key(o.value)))
-    return options
+    return tally.ranked()
 
 
 def rank_meant(graph: RevisionGraph, child: Migration, rev: str, *, use_git: bool = True) -> list[Option]:
     """For a child that names the shared id `rev`, which of the files it meant, best first."""
     ctx = context(graph, use_git)
     files = graph.by_id.get(rev, [])
-    scores = {m.rel: 0.0 for m in files}
-    reasons: dict[str, list[str]] = {m.rel: [] for m in files}
-
-    def add(m: Migration, points: float, why: str) -> None:
-        scores[m.rel] += points
-        reasons[m.rel].append(why)
+    tally = _Tally(files)
+    add = tally.add
 
     # Time: the newest of them created / committed before the child; one after it is unlikely.
     for label, time_of, own, w_newest, w_after in (
@@ -118,9 +127,7 @@ def rank_meant(graph: RevisionGraph, child: Migration, rev: str, *, use_git: boo
     for m in files:
         if is_redundant_root(graph, m):
             add(m, -2.0, "a root that re-creates tables another root already creates")
-    options = [Option(m.rel, round(scores[m.rel], 3), tuple(reasons[m.rel]), label=m.name) for m in files]
-    options.sort(key=lambda o: (-o.score, natural_key(o.value)))
-    return options
+    return tally.ranked()
 
 
 # --------------------------------------------------------------------------------------------
