@@ -24,17 +24,17 @@ from chaintui.suggest import Option
 _TARGETS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def target_for(graph: RevisionGraph, problems=None):
-    """The planner's target for `graph` (computed once per graph)."""
+def target_for(graph: RevisionGraph, problems=None, git=None):
+    """The planner's target for `graph` (computed once per graph). `git`: a reader of the history
+    for this graph that the caller already has (else one is made)."""
     if graph not in _TARGETS:
         from chaintui.diagnosis import diagnose
         from chaintui.history import GitHistory
         from chaintui.settings import load_settings
         from chaintui.target import derive
 
-        git = GitHistory.for_graph(graph)
-        if git is not None:
-            git.aliases = dict(graph.path_aliases)
+        if git is None:
+            git = GitHistory.for_graph(graph)
         _TARGETS[graph] = derive(graph, problems if problems is not None else diagnose(graph), git=git,
                                  settings=load_settings(graph.mset.root))
     return _TARGETS[graph]

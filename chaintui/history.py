@@ -72,6 +72,8 @@ class GitHistory:
 
     @classmethod
     def for_graph(cls, graph) -> GitHistory | None:
+        """A reader for `graph`'s folders, looking files that planned fixes renamed up under their
+        committed names (`graph.path_aliases`); None without git or a first commit."""
         try:
             import git
         except ImportError:  # pragma: no cover - GitPython is a dependency
@@ -92,9 +94,11 @@ class GitHistory:
                     continue
             if not specs:
                 return None
-            return cls(repo, workdir, specs)
+            history = cls(repo, workdir, specs)
         except Exception:
             return None
+        history.aliases = dict(getattr(graph, "path_aliases", {}))
+        return history
 
     def with_aliases(self, aliases: dict[Path, Path]) -> GitHistory:
         """The same history (one walk, shared answers) read for a graph whose planned fixes

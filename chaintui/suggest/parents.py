@@ -69,15 +69,12 @@ class _Context:
         self.states = TableStates(graph, ops_of=self.ops_of)
         self.complete = clean_revisions(graph, allow_duplicates=True)
         """Ids whose ancestry is complete: a table missing from their state is really missing."""
-        aliases = getattr(graph, "path_aliases", {})
         if not use_git:
             self.git = None
         elif git is not None:  # the caller's reader (the planner's): no second walk of the history
-            self.git = git.with_aliases(aliases)
+            self.git = git.with_aliases(getattr(graph, "path_aliases", {}))
         else:
             self.git = GitHistory.for_graph(graph)
-            if self.git is not None:
-                self.git.aliases = dict(aliases)
 
 
 _CONTEXTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -139,7 +136,7 @@ def rank_parents(graph: RevisionGraph, migration: Migration, *, dangling: str | 
         if r in heads:
             add(r, W_HEAD, "a head (nothing follows it)")
     _schema_signals(ctx, migration, candidates, add)
-    _planned_signal(graph, migration, candidates, add, planned)
+    _planned_signal(graph, migration, candidates, add, planned, git=ctx.git)
 
     topo = {r: i for i, r in enumerate(graph.topological())}
     options = [
@@ -152,16 +149,16 @@ def rank_parents(graph: RevisionGraph, migration: Migration, *, dangling: str | 
 
 
 def _planned_signal(graph: RevisionGraph, m: Migration, candidates: list[str], add,
-                    known: tuple[str, str] | None = None) -> None:
+                    known: tuple[str, str] | None = None, git: GitHistory | None = None) -> None:
     """The planner's own answer (chaintui.target), with its evidence: a dialog's default is the
-    planned fix."""
+    planned fix. `git`: the ranking's reader, reused when the target has to be derived."""
     if known is not None:
         planned, why = known
     else:
         from chaintui.builders import target_for
 
         try:
-            t = target_for(graph)
+            t = target_for(graph, git=git)
         except Exception:  # ranking still works from the other signals
             return
         if m.rel not in t.chosen:
