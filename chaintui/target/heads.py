@@ -5,31 +5,17 @@ from __future__ import annotations
 from collections import defaultdict
 
 from chaintui.model import Migration
-from chaintui.target.model import Decision, Joined, MergeSpec, Target, ancestors, landing_key
+from chaintui.target.model import Decision, Joined, MergeSpec, Target, ancestors, first_landed
 
 
 def heads_of(t: Target) -> list[list[str]]:
     """Heads (rels) of the target, grouped by branch label."""
     has_child = {p for ps in t.parents.values() for p in ps}
     heads = [rel for rel in t.parents if rel not in has_child]
-    labels: dict[str, frozenset] = {}
-
-    def label(rel: str) -> frozenset:
-        if rel not in labels:
-            stack, seen, found = [rel], set(), set()
-            while stack:
-                x = stack.pop()
-                if x in seen:
-                    continue
-                seen.add(x)
-                found.update(t.graph.by_rel[x].branch_labels)
-                stack.extend(t.parents.get(x, ()))
-            labels[rel] = frozenset(found)
-        return labels[rel]
-
     groups: dict[frozenset, list[str]] = defaultdict(list)
     for h in sorted(heads, key=t.order.pos):
-        groups[label(h)].append(h)
+        label = frozenset(name for x in ancestors(t, h) for name in t.graph.by_rel[x].branch_labels)
+        groups[label].append(h)
     return [g for g in groups.values()]
 
 
@@ -103,7 +89,7 @@ def _blocks(t: Target, region: set[str], applied: set[str]) -> list[set[str]]:
                 children[p].append(rel)
     joined = Joined(region)
     for parent, kids in children.items():
-        first = min(kids, key=lambda rel: landing_key(t, rel))
+        first = min(kids, key=lambda rel: first_landed(t.order, rel))
         for kid in kids:
             if (kid == first and not _landed_past(t, kid, parent, region)) \
                     or len(_kept_parents(t, kid, region)) > 1:
@@ -112,7 +98,7 @@ def _blocks(t: Target, region: set[str], applied: set[str]) -> list[set[str]]:
     for rel in region:
         groups[joined.find(rel)].add(rel)
     return sorted(groups.values(), key=lambda block: (not block & applied,
-                                                       min(landing_key(t, rel) for rel in block)))
+                                                       min(first_landed(t.order, rel) for rel in block)))
 
 
 def _landed_past(t: Target, kid: str, parent: str, region: set[str]) -> bool:
@@ -129,7 +115,7 @@ def _landed_past(t: Target, kid: str, parent: str, region: set[str]) -> bool:
 def _tail(t: Target, block: set[str]) -> str:
     """The block's last file: the one no file of the block builds on (the latest landed)."""
     used = {p for rel in block for p in t.parents[rel] if p in block}
-    return max((rel for rel in block if rel not in used), key=lambda rel: landing_key(t, rel))
+    return max((rel for rel in block if rel not in used), key=lambda rel: first_landed(t.order, rel))
 
 
 def _why_after(t: Target, before: Migration, m: Migration, applied: set[str]) -> str:

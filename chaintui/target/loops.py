@@ -50,7 +50,7 @@ def cut_loops(alive, valid, slots, frozen, git, prelim: IntendedOrder, reasons: 
                 child, parent = min(said, key=lambda e: prelim.pos(e[0]))
                 reasons[child] = "its own header still names another parent"
             else:  # the line written last: that of the file that landed last
-                child, parent = max(edges, key=lambda e: (first_landed(prelim, by_rel[e[0]]), prelim.pos(e[0])))
+                child, parent = max(edges, key=lambda e: first_landed(prelim, e[0]))
                 reasons[child] = "it landed last, so its down_revision was written last"
             m, named = by_rel[child], by_rel[parent].revision
             index = next(i for i, p in enumerate(m.down_revision) if p == named)

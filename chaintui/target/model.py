@@ -134,14 +134,10 @@ def ancestors(t: Target, rel: str) -> set[str]:
     return seen
 
 
-def first_landed(order: IntendedOrder, m: Migration) -> tuple:
-    f = order.facts[m.rel]
+def first_landed(order: IntendedOrder, m: Migration | str) -> tuple:
+    """Sort key: landing position (uncommitted files last), then place in `order`."""
+    f = order.facts[m if isinstance(m, str) else m.rel]
     return (f.landing.seq if f.landing is not None else float("inf"), order.pos(m))
-
-
-def landing_key(t: Target, rel: str) -> tuple:
-    f = t.order.facts[rel]
-    return (f.landing.seq if f.landing is not None else float("inf"), t.order.pos(rel))
 
 
 class Joined:
