@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import re
 import weakref
-from pathlib import Path
 
 from chaintui.fixes import BreakCycle, KeepDuplicate, Linearize, MergeHeads, Relink, Remove, Renumber
 from chaintui.graph import RevisionGraph
@@ -192,7 +191,3 @@ def renumber_fix(graph: RevisionGraph) -> Renumber | None:
         notes=("A database that already applied any renumbered revision needs "
                "`alembic stamp --purge <new id>` (or UPDATE alembic_version) to its new id.",),
     )
-
-
-def file_label(file: str) -> str:
-    return Path(file).name

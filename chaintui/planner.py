@@ -311,15 +311,6 @@ def _uses(fix: Fix, unavailable: set[str]) -> bool:
     return bool(named & unavailable)
 
 
-def _renames(current: dict[str, str], changeset) -> dict[str, str]:
-    """rel now -> original rel, after `changeset`."""
-    back = {now: orig for orig, now in current.items()}
-    for change in changeset.changes:
-        if change.new_rel and change.rel in back:
-            back[change.new_rel] = back.pop(change.rel)
-    return back
-
-
 def _schema_keys(graph: RevisionGraph, back: dict[str, str]) -> set[tuple[str, int | None]]:
     from chaintui.schema import schema_problems
 
