@@ -21,9 +21,8 @@ import re
 from typing import Any
 
 from chaintui.model import KEYS, FieldInfo, SchemaOp
-from chaintui.schema.extract import _OP_TABLE_ARG, _LineFinder, sql_ops
 from chaintui.scanner import _UNKNOWN, _build
-from chaintui.schema.ops import ALTER, CREATE, DROP, REFERENCE, RENAME
+from chaintui.schema.extract import _arg, _LineFinder, foreign_key_ops, op_call_ops, sql_ops
 
 _KEYWORDS = frozenset(keyword.kwlist)
 _NAME = r"(?!(?:%s)\b)[A-Za-z_][A-Za-z0-9_]*" % "|".join(sorted(_KEYWORDS))
@@ -326,31 +325,22 @@ def _after_item(tokens: list[str], i: int, close: str) -> int:
 # The operations, as chaintui.schema.extract's visitor reads them from the same calls
 
 
-def _arg(args: list, keywords: dict, position: int, keyword: str) -> Any:
-    if keyword in keywords:
-        return keywords[keyword]
-    if len(args) > position:
-        return args[position]
-    return None
-
-
-def _qualified(table: str, keywords: dict) -> str:
-    schema = keywords.get("schema")
-    return f"{schema}.{table}" if isinstance(schema, str) and schema and "." not in table else table
-
-
 def _ops(text: str, calls: list[list]) -> list[SchemaOp]:
+    """The operations of upgrade()'s calls, read by the same rules as the ast path
+    (chaintui.schema.extract: op_call_ops, foreign_key_ops); argument values are literals already."""
     lines = _LineFinder(text, "upgrade")
     ops: list[SchemaOp] = []
+    line = 0
+
+    def add(kind: str, table: str, op: str, new: str | None, guarded: bool) -> None:
+        if table:
+            ops.append(SchemaOp(kind, table, line, new, op=op, guarded=guarded))
+
     for parts, args, keywords, _ in calls:
         name = parts[-1]
         if name == "ForeignKey":
             line = lines.line(parts[0] if len(parts) == 2 else None, name)
-            target = _arg(args, keywords, 0, "column")
-            if isinstance(target, str) and "." in target:
-                table = target.rsplit(".", 1)[0]
-                if table:
-                    ops.append(SchemaOp(REFERENCE, table, line, None, op="ForeignKey"))
+            foreign_key_ops(args, keywords, _same, add)
             continue
         line = lines.line("op", name)
         if name == "execute":
@@ -361,36 +351,11 @@ def _ops(text: str, calls: list[list]) -> list[SchemaOp]:
                 sql = sql[3][0]
             if isinstance(sql, str) and sql:
                 for kind, table, new, guarded in sql_ops(sql):
-                    if table:
-                        ops.append(SchemaOp(kind, table, line, new, op="execute", guarded=guarded))
+                    add(kind, table, "execute", new, guarded)
             continue
-        if name not in _OP_TABLE_ARG:
-            continue
-        position, keyword_name = _OP_TABLE_ARG[name]
-        table = _arg(args, keywords, position, keyword_name)
-        if not isinstance(table, str):
-            continue
-        table = _qualified(table, keywords)
-        if name == "create_table":
-            if table:
-                ops.append(SchemaOp(CREATE, table, line, None, op=name,
-                                    guarded=keywords.get("if_not_exists") is True))
-        elif name == "drop_table":
-            if table:
-                ops.append(SchemaOp(DROP, table, line, None, op=name, guarded=keywords.get("if_exists") is True))
-        elif name == "rename_table":
-            new = _arg(args, keywords, 1, "new_table_name")
-            new = _qualified(new, keywords) if isinstance(new, str) and new else None
-            if table:
-                ops.append(SchemaOp(RENAME, table, line, new, op=name))
-        else:  # batch_alter_table used without `with ... as` still alters the table
-            if table:
-                ops.append(SchemaOp(ALTER, table, line, None, op=name))
-            if name == "create_foreign_key":
-                referent = _arg(args, keywords, 2, "referent_table")
-                if isinstance(referent, str) and referent:
-                    schema = keywords.get("referent_schema")
-                    schema = schema if isinstance(schema, str) else None
-                    ops.append(SchemaOp(REFERENCE, f"{schema}.{referent}" if schema else referent, line,
-                                        None, op=name))
+        op_call_ops(name, args, keywords, _same, add)
     return ops
+
+
+def _same(value: Any) -> Any:
+    return value

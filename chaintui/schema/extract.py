@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
+from typing import Any
 
 from chaintui.model import SchemaOp
 from chaintui.schema.ops import ALTER, CREATE, DROP, REFERENCE, RENAME
@@ -167,13 +169,53 @@ def _arg(args, keywords, position: int, keyword: str):
     return None
 
 
-def _qualified(table: str, keywords) -> str:
-    schema = _string(keywords.get("schema")) if "schema" in keywords else None
+def _constant(node) -> Any:
+    """The value of a literal argument node (anything else is not a str and not True)."""
+    return node.value if isinstance(node, ast.Constant) else None
+
+
+def op_call_ops(name: str, args: list, keywords: dict, value: Callable[[Any], Any], add) -> None:
+    """What `op.<name>(...)` does to tables, for both readers of a body (the ast visitor here and
+    chaintui.fastscan): `value(argument)` is the argument's literal value, and
+    `add(kind, table, op, new table, guarded)` records one operation (a falsy table is dropped)."""
+    if name not in _OP_TABLE_ARG:
+        return
+    position, keyword = _OP_TABLE_ARG[name]
+    table = _text(value(_arg(args, keywords, position, keyword)))
+    if table is None:
+        return
+    schema = _text(value(keywords["schema"])) if "schema" in keywords else None
+    table = _with_schema(table, schema)
+    if name == "create_table":
+        add(CREATE, table, name, None, value(keywords.get("if_not_exists")) is True)
+    elif name == "drop_table":
+        add(DROP, table, name, None, value(keywords.get("if_exists")) is True)
+    elif name == "rename_table":
+        new = _text(value(_arg(args, keywords, 1, "new_table_name")))
+        add(RENAME, table, name, _with_schema(new, schema) if new else None, False)
+    else:  # batch_alter_table used without `with ... as` still alters the table
+        add(ALTER, table, name, None, False)
+        if name == "create_foreign_key":
+            referent = _text(value(_arg(args, keywords, 2, "referent_table")))
+            if referent:
+                referent_schema = _text(value(keywords["referent_schema"])) if "referent_schema" in keywords else None
+                add(REFERENCE, f"{referent_schema}.{referent}" if referent_schema else referent, name, None, False)
+
+
+def foreign_key_ops(args: list, keywords: dict, value: Callable[[Any], Any], add) -> None:
+    """`ForeignKey("table.column")` references its table (see op_call_ops for the arguments)."""
+    target = _text(value(_arg(args, keywords, 0, "column")))
+    if target and "." in target:
+        add(REFERENCE, target.rsplit(".", 1)[0], "ForeignKey", None, False)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _with_schema(table: str, schema: str | None) -> str:
+    """`schema.table` for an op given `schema=`, unless the name is qualified already."""
     return f"{schema}.{table}" if schema and "." not in table else table
-
-
-def _truthy(node) -> bool:
-    return isinstance(node, ast.Constant) and node.value is True
 
 
 def _strip_quotes(name: str) -> str:
@@ -299,7 +341,8 @@ class _OpVisitor:
             args, keywords = _split(call)
             table = _string(_arg(args, keywords, 0, "table_name"))
             if table and isinstance(item.optional_vars, ast.Name):
-                self.batch[item.optional_vars.id] = (_qualified(table, keywords), self.depth > 0)
+                schema = _string(keywords["schema"]) if "schema" in keywords else None
+                self.batch[item.optional_vars.id] = (_with_schema(table, schema), self.depth > 0)
 
     def leave_with(self, node) -> None:
         for item in node.items:
@@ -340,34 +383,14 @@ class _OpVisitor:
         if name == "execute":
             self._execute(node, args, keywords, line)
             return
-        if name not in _OP_TABLE_ARG:
-            return
-        position, keyword = _OP_TABLE_ARG[name]
-        table = _string(_arg(args, keywords, position, keyword))
-        if table is None:
-            return
-        table = _qualified(table, keywords)
-        if name == "create_table":
-            self._add(CREATE, table, name, guarded=_truthy(keywords.get("if_not_exists")), line=line)
-        elif name == "drop_table":
-            self._add(DROP, table, name, guarded=_truthy(keywords.get("if_exists")), line=line)
-        elif name == "rename_table":
-            new = _string(_arg(args, keywords, 1, "new_table_name"))
-            self._add(RENAME, table, name, _qualified(new, keywords) if new else None, line=line)
-        else:  # batch_alter_table used without `with ... as` still alters the table
-            self._add(ALTER, table, name, line=line)
-            if name == "create_foreign_key":
-                referent = _string(_arg(args, keywords, 2, "referent_table"))
-                if referent:
-                    schema = _string(keywords.get("referent_schema")) if "referent_schema" in keywords else None
-                    self._add(REFERENCE, f"{schema}.{referent}" if schema else referent, name, line=line)
+        op_call_ops(name, args, keywords, _constant,
+                    lambda kind, table, op, new, guarded: self._add(kind, table, op, new, guarded, line=line))
 
     def _foreign_key(self, node: ast.Call) -> None:
         line = self._line(node)
         args, keywords = _split(node)
-        target = _string(_arg(args, keywords, 0, "column"))
-        if target and "." in target:
-            self._add(REFERENCE, target.rsplit(".", 1)[0], "ForeignKey", line=line)
+        foreign_key_ops(args, keywords, _constant,
+                        lambda kind, table, op, new, guarded: self._add(kind, table, op, new, guarded, line=line))
 
     def _execute(self, node: ast.Call, args, keywords, line: int) -> None:
         sql_node = _arg(args, keywords, 0, "sqltext")
