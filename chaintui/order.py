@@ -82,8 +82,13 @@ class Facts:
     """natural_key of the file name, the last tie-breaker (computed once, not once per sort)."""
 
 
+def file_number(m: Migration) -> tuple[int, str] | None:
+    """The number a migration carries: its id's (`017`, `008a`), else its file name's."""
+    return (number_of(m.revision) if m.revision else None) or number_of(m.path.stem)
+
+
 def facts_of(m: Migration, git: GitHistory | None) -> Facts:
-    number = (number_of(m.revision) if m.revision else None) or number_of(m.path.stem)
+    number = file_number(m)
     date = parse_date(m.header.create_date) or parse_date(date_prefix(m.path.stem))
     return Facts(number, date, git.landing(m) if git is not None else None, natural_key(m.name))
 

@@ -10,7 +10,7 @@ from chaintui.graph import RevisionGraph
 from chaintui.history import GitHistory
 from chaintui.model import Migration
 from chaintui.naming import natural_key, number_of
-from chaintui.order import parse_date
+from chaintui.order import file_number, parse_date
 from chaintui.schema import (
     TableStates,
     clean_revisions,
@@ -62,7 +62,7 @@ class _Context:
     def __init__(self, graph: RevisionGraph, use_git: bool, git: GitHistory | None = None) -> None:
         self.graph = graph
         self.dates = {id(m): _parse_date(m.header.create_date) for m in graph.revisions}
-        self.numbers = {id(m): _number(m) for m in graph.revisions}
+        self.numbers = {id(m): file_number(m) for m in graph.revisions}
         self.made_by = creators(graph)
         # Duplicated ids: their files' ops taken together (whichever is kept, its tables exist).
         self.ops_of = lambda r: tuple(op for f in graph.by_id[r] for op in f.ops)
@@ -89,10 +89,6 @@ def context(graph: RevisionGraph, use_git: bool = True, git: GitHistory | None =
 
 
 _parse_date = parse_date
-
-
-def _number(m: Migration) -> tuple[int, str] | None:
-    return (number_of(m.revision) if m.revision else None) or number_of(m.path.stem)
 
 
 # --------------------------------------------------------------------------------------------
