@@ -53,16 +53,27 @@ def stale_copies(files: Iterable[Migration], suspects: set[str],
     wanted = {m.rel for m in files if m.rel in suspects}
     if not wanted:
         return {}
+    shapes = {m.rel: _shape(m) for m in files if m.rel in wanted}
+    # Only a file whose operations match a suspect's (or are unknown) can be its twin: the
+    # others are never stat'ed or read (on a long history, almost every file). The first
+    # operation's table rules most of them out before their whole shape is built.
+    wanted_shapes = set(shapes.values())
+    firsts = {shape[0][2] if shape else None for shape in wanted_shapes if shape is not None}
     by_size: dict[int, list[Migration]] = defaultdict(list)
     sizes = {}
     for m in files:
+        if m.rel not in shapes:
+            if None not in wanted_shapes and not m.error and (m.ops[0].table if m.ops else None) not in firsts:
+                continue
+            shapes[m.rel] = _shape(m)
+            if None not in wanted_shapes and shapes[m.rel] is not None and shapes[m.rel] not in wanted_shapes:
+                continue
         try:
             sizes[m.rel] = os.stat(m.path).st_size
         except OSError:
             continue
         by_size[sizes[m.rel] // 256].append(m)
     digests: dict[str, bytes | None] = {}
-    shapes = {m.rel: _shape(m) for m in files}
 
     def digest(m: Migration) -> bytes | None:
         if m.rel not in digests:

@@ -3,8 +3,10 @@ and the context they share with chaintui.suggest.keep."""
 
 from __future__ import annotations
 
+import heapq
 import weakref
 from dataclasses import dataclass
+from functools import cached_property
 
 from chaintui.graph import RevisionGraph
 from chaintui.history import GitHistory
@@ -59,22 +61,40 @@ class Option:
 
 
 class _Context:
+    """What the signals read about the whole graph, each part computed on first use: a ranking
+    that needs no dates (or numbers, or tables) never walks the history for them."""
+
     def __init__(self, graph: RevisionGraph, use_git: bool, git: GitHistory | None = None) -> None:
         self.graph = graph
-        self.dates = {id(m): _parse_date(m.header.create_date) for m in graph.revisions}
-        self.numbers = {id(m): file_number(m) for m in graph.revisions}
-        self.made_by = creators(graph)
         # Duplicated ids: their files' ops taken together (whichever is kept, its tables exist).
         self.ops_of = lambda r: tuple(op for f in graph.by_id[r] for op in f.ops)
-        self.states = TableStates(graph, ops_of=self.ops_of)
-        self.complete = clean_revisions(graph, allow_duplicates=True)
-        """Ids whose ancestry is complete: a table missing from their state is really missing."""
         if not use_git:
             self.git = None
         elif git is not None:  # the caller's reader (the planner's): no second walk of the history
             self.git = git.with_aliases(getattr(graph, "path_aliases", {}))
         else:
             self.git = GitHistory.for_graph(graph)
+
+    @cached_property
+    def dates(self) -> dict[int, object]:
+        return {id(m): _parse_date(m.header.create_date) for m in self.graph.revisions}
+
+    @cached_property
+    def numbers(self) -> dict[int, tuple[int, str] | None]:
+        return {id(m): file_number(m) for m in self.graph.revisions}
+
+    @cached_property
+    def made_by(self) -> dict[str, list[str]]:
+        return creators(self.graph)
+
+    @cached_property
+    def states(self) -> TableStates:
+        return TableStates(self.graph, ops_of=self.ops_of)
+
+    @cached_property
+    def complete(self) -> set[str]:
+        """Ids whose ancestry is complete: a table missing from their state is really missing."""
+        return clean_revisions(self.graph, allow_duplicates=True)
 
 
 _CONTEXTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -135,13 +155,19 @@ def rank_parents(graph: RevisionGraph, migration: Migration, *, dangling: str | 
     _planned_signal(graph, migration, candidates, add, planned, git=ctx.git)
 
     topo = {r: i for i, r in enumerate(graph.topological())}
-    options = [
-        Option(r, round(scores[r], 3), tuple(reasons[r]), label=f"{r}  {graph.by_id[r][0].message}")
-        for r in candidates
-    ]
-    # Ties: the later revision first (what `alembic revision` would have picked).
-    options.sort(key=lambda o: (-o.score, -topo.get(o.value, 0), natural_key(o.value)))
-    return options[:limit] if limit else options
+
+    def rank(r: str) -> tuple:
+        # Ties: the later revision first (what `alembic revision` would have picked), then the
+        # natural order of the ids. Places are unique but for 0 (the first revision, and ids on
+        # a loop, which have none): only there does the natural key decide, so only there is it
+        # computed.
+        place = topo.get(r, 0)
+        return (-round(scores[r], 3), -place, natural_key(r) if place == 0 else ())
+
+    # Only the options asked for are built: nsmallest is sorted(...)[:limit], without the rest.
+    best = heapq.nsmallest(limit, candidates, key=rank) if limit else sorted(candidates, key=rank)
+    return [Option(r, round(scores[r], 3), tuple(reasons[r]), label=f"{r}  {graph.by_id[r][0].message}")
+            for r in best]
 
 
 def _planned_signal(graph: RevisionGraph, m: Migration, candidates: list[str], add,
@@ -175,12 +201,14 @@ def _name_signals(ctx: _Context, m: Migration, dangling: str, candidates: list[s
         renamed = ctx.git.renamed_from([dangling]).get(dangling, set())
     d = dangling.lower()
     d_number = number_of(dangling)
+    stems_of = {r: [f.path.stem.lower() for f in graph.by_id[r]] for r in candidates}
+    fuzzy = _most_similar(d, candidates, stems_of)
     for r in candidates:
         files = graph.by_id[r]
         if renamed and any(ctx.git.rel(f.path) in renamed for f in files):
             add(r, W_RENAMED, f"git history shows its file declared {dangling!r} before it was renamed")
         rl = r.lower()
-        stems = [f.path.stem.lower() for f in files]
+        stems = stems_of[r]
         if d in stems:
             add(r, W_NAME_EXACT, f"its file is named {dangling!r}")
         elif d.startswith(rl) and d[len(rl):len(rl) + 1] in ("_", "-", "."):
@@ -190,19 +218,30 @@ def _name_signals(ctx: _Context, m: Migration, dangling: str, candidates: list[s
         elif len(d) >= 4 and any(s.startswith(d) for s in stems):
             add(r, W_NAME_EXACT, f"its file name starts with {dangling!r}")
         else:
-            number = ctx.numbers.get(id(files[0]))
-            same_number = d_number is not None and number == d_number
-            if same_number:
+            if d_number is not None and ctx.numbers.get(id(files[0])) == d_number:
                 add(r, W_NAME_NUMBER, f"same number as {dangling!r}")
-            similarity = max(_similar(d, rl), *(_similar(d, s) for s in stems))
+            similarity = fuzzy.get(r, 0.0)
             if similarity >= 0.75:
                 add(r, W_NAME_FUZZY * similarity, f"its name is like {dangling!r} ({similarity:.0%})")
 
 
-def _similar(a: str, b: str) -> float:
-    from rapidfuzz.fuzz import ratio
+def _most_similar(text: str, candidates: list[str], stems_of: dict[str, list[str]]) -> dict[str, float]:
+    """Candidate -> how like `text` its id or a file name is (0..1), for those at least 75 %
+    alike: one pass of rapidfuzz over every name, not a Python call per name."""
+    from rapidfuzz import fuzz, process
 
-    return ratio(a, b) / 100.0
+    names: list[str] = []
+    owners: list[str] = []
+    for r in candidates:
+        for name in (r.lower(), *stems_of[r]):
+            names.append(name)
+            owners.append(r)
+    best: dict[str, float] = {}
+    for _, score, index in process.extract(text, names, scorer=fuzz.ratio, limit=None, score_cutoff=75):
+        similarity = score / 100.0
+        if similarity > best.get(owners[index], -1.0):
+            best[owners[index]] = similarity
+    return best
 
 
 def _header_signal(m: Migration, candidates: list[str], add) -> None:
@@ -216,7 +255,8 @@ def _header_signal(m: Migration, candidates: list[str], add) -> None:
 
 
 def _number_signals(ctx: _Context, m: Migration, candidates: list[str], add) -> None:
-    own = ctx.numbers.get(id(m))
+    # ctx.numbers' value for m (None for a file not in the graph), without numbering every file
+    own = file_number(m) if ctx.graph.by_rel.get(m.rel) is m else None
     if own is None:
         return
     graph = ctx.graph
@@ -243,7 +283,7 @@ def _candidate_time(values: list, own) -> object:
 
 
 def _date_signals(ctx: _Context, m: Migration, candidates: list[str], add) -> None:
-    own = ctx.dates.get(id(m))
+    own = _parse_date(m.header.create_date) if ctx.graph.by_rel.get(m.rel) is m else None  # ctx.dates'
     if own is None:
         return
     _newest_before(
@@ -299,7 +339,7 @@ def _schema_signals(ctx: _Context, m: Migration, candidates: list[str], add) -> 
     present = table_presence(ctx.graph, set(needed) | set(made), ctx.ops_of)
     for r in candidates:
         ok = [t for t in needed if present[t].get(r)]
-        missing = [t for t in needed if not present[t].get(r)] if whole and r in ctx.complete else []
+        missing = [t for t in needed if not present[t].get(r)] if needed and whole and r in ctx.complete else []
         again = [t for t in made if present[t].get(r)]
         if ok:
             add(r, W_SCHEMA_OK, f"its ancestry creates {tables_text(ok)}, which {m.revision} needs")

@@ -108,9 +108,11 @@ def derive(graph: RevisionGraph, problems: list[Problem], *, git: GitHistory | N
                              git, facts=facts, needs=needs)
     t.groups = {rev: files for rev, files in by_id.items() if len(files) > 1}
     t.policy, t.policy_reason = heads_policy.decide(t, settings, applied)
+    placed = {rel: list(ps) for rel, ps in t.parents.items()}
     resolve_heads(t, frozen, _applied_rels(graph, applied))
-    t.order = intended_order(alive, {rel: ps + depends.get(rel, []) for rel, ps in t.parents.items()},
-                             git, facts=facts, needs=needs)
+    if t.parents != placed:  # the same parents give the same order: sort again only on a change
+        t.order = intended_order(alive, {rel: ps + depends.get(rel, []) for rel, ps in t.parents.items()},
+                                 git, facts=facts, needs=needs)
     rename_duplicates(t, settings)
     return t
 
