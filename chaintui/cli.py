@@ -7,6 +7,7 @@ exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 
@@ -211,6 +212,7 @@ def _check(args: argparse.Namespace) -> int:
     from chaintui.against_cli import check_command, plain_check, wants_against
     from chaintui.analysis import analyze
 
+    gc.freeze()  # the imports live as long as the process: full collections skip them (commands._make_plan)
     analysis = analyze(args.path, use_cache=not args.no_cache)
     if wants_against(args, analysis):
         return check_command(args, analysis)
