@@ -196,6 +196,9 @@ def intended_order(files: Iterable[Migration], edges: Mapping[str, Iterable[str]
             children[p].append(rel)
         waiting[rel] = len(parents[rel] | soft[rel])
     ready = [(keys[rel], rel) for rel, count in waiting.items() if count == 0]
+    if len(ready) == len(files):  # nothing constrains anything: the order is the keys' order
+        return IntendedOrder([by_rel[rel] for _, rel in sorted(ready)], facts, numbered,
+                             needs_from=dict(needs_from))
     heapq.heapify(ready)
     done: set[str] = set()
     order: list[Migration] = []
