@@ -14,7 +14,6 @@ from chaintui.model import Migration
 from chaintui.naming import natural_key, number_of
 from chaintui.order import file_number, parse_date
 from chaintui.schema import (
-    TableStates,
     clean_revisions,
     creates,
     creators,
@@ -86,10 +85,6 @@ class _Context:
     @cached_property
     def made_by(self) -> dict[str, list[str]]:
         return creators(self.graph)
-
-    @cached_property
-    def states(self) -> TableStates:
-        return TableStates(self.graph, ops_of=self.ops_of)
 
     @cached_property
     def complete(self) -> set[str]:
