@@ -7,6 +7,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chaintui import heap
 from chaintui.cache import ScanCache, content_key
 from chaintui.diagnosis import diagnose
 from chaintui.discovery import Project, discover, migration_entries
@@ -62,6 +63,7 @@ def analyze(path: str | os.PathLike[str] = ".", *, use_cache: bool = True,
         keys: list[bytes] = []
         migrations = scan_set(mset, cache, overlay, keys=keys)
         graph = RevisionGraph(mset, migrations)
+        heap.settle()  # the records and the graph live on: later collections skip them
         problems = None
         if cache is not None and not overlay:
             key = set_key(mset, migrations, keys)
@@ -162,9 +164,17 @@ def scan_set(mset: MigrationSet, cache: ScanCache | None = None,
     return migrations
 
 
+_SETTLE_EVERY = 2000
+
+
 def _parse_all(misses: dict[bytes, bytes]) -> dict[bytes, dict]:
     """Scan records of the files the cache did not know (identical contents parsed once)."""
-    return {key: scan_bytes(data) for key, data in misses.items()}
+    records = {}
+    for count, (key, data) in enumerate(misses.items(), 1):
+        records[key] = scan_bytes(data)
+        if count % _SETTLE_EVERY == 0:
+            heap.settle()  # the records so far live on (see chaintui.heap)
+    return records
 
 
 _CHUNK = 1 << 16

@@ -7,11 +7,10 @@ exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from collections.abc import Sequence
 
-from chaintui import __version__
+from chaintui import __version__, heap
 from chaintui.errors import ChaintuiError
 
 SUBCOMMANDS = ("check", "plan", "fix", "undo", "verify", "demo")
@@ -197,6 +196,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command is None:
         _parser().print_help()
         return 0
+    if args.command != "demo":  # demo opens the interactive session, which runs on
+        heap.one_shot()
     handler = {
         "check": _check,
         "plan": _plan,
@@ -212,7 +213,7 @@ def _check(args: argparse.Namespace) -> int:
     from chaintui.against_cli import check_command, plain_check, wants_against
     from chaintui.analysis import analyze
 
-    gc.freeze()  # the imports live as long as the process: full collections skip them (commands._make_plan)
+    heap.settle()  # the modules imported so far live on (chaintui.heap)
     analysis = analyze(args.path, use_cache=not args.no_cache)
     if wants_against(args, analysis):
         return check_command(args, analysis)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import sys
 import textwrap
 
-from chaintui import interrupts
+from chaintui import heap, interrupts
 from chaintui.analysis import analyze
 from chaintui.errors import ChaintuiError
 from chaintui.planner import Plan, plan
@@ -26,14 +25,9 @@ def _applied(args: argparse.Namespace) -> frozenset[str]:
 
 
 def _make_plan(args: argparse.Namespace) -> tuple[Plan, object]:
-    # The modules imported so far, then the analysis, live until this process exits. Freezing
-    # them moves them out of the collector's reach: reading 5,000 records and planning allocate
-    # a great deal, and each full collection would walk all of them again (0.1-0.15 s of a
-    # 5,000-revision plan). The collector still runs on everything made after; the one-shot
-    # process frees the rest when it exits.
-    gc.freeze()
+    heap.settle()  # the modules imported so far, then the analysis, live on (chaintui.heap)
     analysis = analyze(args.path)
-    gc.freeze()
+    heap.settle()
     return plan(analysis, path=args.path, applied=_applied(args),
                 renumber=getattr(args, "renumber", False), tidy=getattr(args, "tidy", False)), analysis
 

@@ -22,7 +22,12 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
     for var, value in (("GIT_AUTHOR_NAME", "Test"), ("GIT_AUTHOR_EMAIL", "test@example.com"),
                        ("GIT_COMMITTER_NAME", "Test"), ("GIT_COMMITTER_EMAIL", "test@example.com")):
         monkeypatch.setenv(var, value)
-    return cache
+    yield cache
+    # A command run in-process (cli.main) marks the process one-shot and freezes the heap
+    # (chaintui.heap); the test process runs many more.
+    from chaintui import heap
+
+    heap.reset()
 
 
 @pytest.fixture
