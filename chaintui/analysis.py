@@ -147,6 +147,8 @@ def scan_set(mset: MigrationSet, cache: ScanCache | None = None,
         if record is None:
             misses[key] = data
         rows.append((path, rel, key, record))
+        if len(rows) % _SETTLE_EVERY == 0:
+            heap.settle()  # the records so far live on (see chaintui.heap)
     parsed = _parse_all(misses)
     if cache is not None:
         for key, record in parsed.items():
@@ -161,6 +163,8 @@ def scan_set(mset: MigrationSet, cache: ScanCache | None = None,
         migrations.append(Migration(path=path, rel=rel, **(record or parsed[key])))
         if keys is not None:
             keys.append(key)
+        if len(migrations) % _SETTLE_EVERY == 0:
+            heap.settle()
     return migrations
 
 
