@@ -56,6 +56,7 @@ def analyze(path: str | os.PathLike[str] = ".", *, use_cache: bool = True,
     `overlay` maps absolute paths to replacement bytes (None = deleted), so that a planned fix
     can be diagnosed before anything is written.
     """
+    heap.settle()  # the modules imported so far live on (chaintui.heap)
     project = discover(path, use_cache=use_cache)
     cache = ScanCache.for_project(project) if use_cache else None
     analysis = Analysis(project)
@@ -76,6 +77,7 @@ def analyze(path: str | os.PathLike[str] = ".", *, use_cache: bool = True,
         analysis.sets.append(SetAnalysis(mset, graph, problems))
     if cache is not None:
         cache.save()
+    heap.settle()
     return analysis
 
 
@@ -120,7 +122,7 @@ def scan_set(mset: MigrationSet, cache: ScanCache | None = None,
     rows: list[tuple[Path, str, bytes | None, dict | str]] = []  # path, rel, key, record/error
     dir_rels: dict[str, str] = {}
     misses: dict[bytes, bytes] = {}
-    for path, folder, filename in entries:
+    for path, folder, filename in heap.settling(entries):  # the records live on (chaintui.heap)
         name = os.path.join(folder, filename)
         rel = _rel(mset, folder, filename, dir_rels)
         resolved = real(folder, filename) if overlay else None
@@ -147,14 +149,12 @@ def scan_set(mset: MigrationSet, cache: ScanCache | None = None,
         if record is None:
             misses[key] = data
         rows.append((path, rel, key, record))
-        if len(rows) % _SETTLE_EVERY == 0:
-            heap.settle()  # the records so far live on (see chaintui.heap)
     parsed = _parse_all(misses)
     if cache is not None:
         for key, record in parsed.items():
             cache.put(key, record)
     migrations = []
-    for path, rel, key, record in rows:
+    for path, rel, key, record in heap.settling(rows):
         if key is None:
             migrations.append(Migration(path=path, rel=rel, error=record))
             if keys is not None:
@@ -163,22 +163,12 @@ def scan_set(mset: MigrationSet, cache: ScanCache | None = None,
         migrations.append(Migration(path=path, rel=rel, **(record or parsed[key])))
         if keys is not None:
             keys.append(key)
-        if len(migrations) % _SETTLE_EVERY == 0:
-            heap.settle()
     return migrations
-
-
-_SETTLE_EVERY = 2000
 
 
 def _parse_all(misses: dict[bytes, bytes]) -> dict[bytes, dict]:
     """Scan records of the files the cache did not know (identical contents parsed once)."""
-    records = {}
-    for count, (key, data) in enumerate(misses.items(), 1):
-        records[key] = scan_bytes(data)
-        if count % _SETTLE_EVERY == 0:
-            heap.settle()  # the records so far live on (see chaintui.heap)
-    return records
+    return {key: scan_bytes(data) for key, data in heap.settling(misses.items())}
 
 
 _CHUNK = 1 << 16

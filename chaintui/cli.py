@@ -213,7 +213,6 @@ def _check(args: argparse.Namespace) -> int:
     from chaintui.against_cli import check_command, plain_check, wants_against
     from chaintui.analysis import analyze
 
-    heap.settle()  # the modules imported so far live on (chaintui.heap)
     analysis = analyze(args.path, use_cache=not args.no_cache)
     if wants_against(args, analysis):
         return check_command(args, analysis)

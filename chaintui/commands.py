@@ -7,7 +7,7 @@ import json
 import sys
 import textwrap
 
-from chaintui import heap, interrupts
+from chaintui import interrupts
 from chaintui.analysis import analyze
 from chaintui.errors import ChaintuiError
 from chaintui.planner import Plan, plan
@@ -25,9 +25,7 @@ def _applied(args: argparse.Namespace) -> frozenset[str]:
 
 
 def _make_plan(args: argparse.Namespace) -> tuple[Plan, object]:
-    heap.settle()  # the modules imported so far, then the analysis, live on (chaintui.heap)
     analysis = analyze(args.path)
-    heap.settle()
     return plan(analysis, path=args.path, applied=_applied(args),
                 renumber=getattr(args, "renumber", False), tidy=getattr(args, "tidy", False)), analysis
 

@@ -19,6 +19,10 @@ hours, re-reads the project after every fix and drops whole screens, so it never
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
 
 _one_shot = False
 
@@ -35,6 +39,14 @@ def settle() -> None:
     """Freeze what is alive now, in a one-shot process; nothing otherwise."""
     if _one_shot:
         gc.freeze()
+
+
+def settling(items: Iterable[T], every: int = 2000) -> Iterator[T]:
+    """`items`, settling after every `every` of them: for loops that build what lives on."""
+    for count, item in enumerate(items, 1):
+        yield item
+        if count % every == 0:
+            settle()
 
 
 def reset() -> None:
