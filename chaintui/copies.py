@@ -54,19 +54,21 @@ def stale_copies(files: Iterable[Migration], suspects: set[str],
     if not wanted:
         return {}
     shapes = {m.rel: _shape(m) for m in files if m.rel in wanted}
-    # Only a file whose operations match a suspect's (or are unknown) can be its twin: the
-    # others are never stat'ed or read (on a long history, almost every file). The first
-    # operation's table rules most of them out before their whole shape is built.
+    # Only a file whose operations match a suspect's (or are unknown: a file that could not be
+    # parsed, suspect or not, matches any) can be its twin: the others are never stat'ed or read
+    # (on a long history, almost every file). The first operation's table rules most of them
+    # out before their whole shape is built.
     wanted_shapes = set(shapes.values())
-    firsts = {shape[0][2] if shape else None for shape in wanted_shapes if shape is not None}
+    any_shape = None in wanted_shapes
+    first_tables = {_first_table(shape) for shape in wanted_shapes if shape is not None}
     by_size: dict[int, list[Migration]] = defaultdict(list)
     sizes = {}
     for m in files:
         if m.rel not in shapes:
-            if None not in wanted_shapes and not m.error and (m.ops[0].table if m.ops else None) not in firsts:
+            if not (any_shape or m.error or (m.ops[0].table if m.ops else None) in first_tables):
                 continue
-            shapes[m.rel] = _shape(m)
-            if None not in wanted_shapes and shapes[m.rel] is not None and shapes[m.rel] not in wanted_shapes:
+            shape = shapes[m.rel] = _shape(m)
+            if not (any_shape or shape is None or shape in wanted_shapes):
                 continue
         try:
             sizes[m.rel] = os.stat(m.path).st_size
@@ -108,3 +110,8 @@ def _shape(m: Migration) -> tuple | None:
     if m.error:
         return None
     return tuple((o.kind, o.op, o.table, o.new_table, o.guarded) for o in m.ops)
+
+
+def _first_table(shape: tuple) -> str | None:
+    """The table of a shape's first operation (None when it has none)."""
+    return shape[0][2] if shape else None
