@@ -74,6 +74,10 @@ class _Context:
         else:
             self.git = GitHistory.for_graph(graph)
 
+    def holds(self, m: Migration) -> bool:
+        """`m` is one of the graph's files (dates and numbers are only known for those)."""
+        return self.graph.by_rel.get(m.rel) is m
+
     @cached_property
     def dates(self) -> dict[int, object]:
         return {id(m): _parse_date(m.header.create_date) for m in self.graph.revisions}
@@ -197,7 +201,7 @@ def _name_signals(ctx: _Context, m: Migration, dangling: str, candidates: list[s
     d = dangling.lower()
     d_number = number_of(dangling)
     stems_of = {r: [f.path.stem.lower() for f in graph.by_id[r]] for r in candidates}
-    fuzzy = _most_similar(d, candidates, stems_of)
+    fuzzy = _most_similar(d, candidates, stems_of, cutoff=0.75)
     for r in candidates:
         files = graph.by_id[r]
         if renamed and any(ctx.git.rel(f.path) in renamed for f in files):
@@ -215,13 +219,14 @@ def _name_signals(ctx: _Context, m: Migration, dangling: str, candidates: list[s
         else:
             if d_number is not None and ctx.numbers.get(id(files[0])) == d_number:
                 add(r, W_NAME_NUMBER, f"same number as {dangling!r}")
-            similarity = fuzzy.get(r, 0.0)
-            if similarity >= 0.75:
+            similarity = fuzzy.get(r)
+            if similarity is not None:
                 add(r, W_NAME_FUZZY * similarity, f"its name is like {dangling!r} ({similarity:.0%})")
 
 
-def _most_similar(text: str, candidates: list[str], stems_of: dict[str, list[str]]) -> dict[str, float]:
-    """Candidate -> how like `text` its id or a file name is (0..1), for those at least 75 %
+def _most_similar(text: str, candidates: list[str], stems_of: dict[str, list[str]],
+                  cutoff: float) -> dict[str, float]:
+    """Candidate -> how like `text` its id or a file name is (0..1), for those at least `cutoff`
     alike: one pass of rapidfuzz over every name, not a Python call per name."""
     from rapidfuzz import fuzz, process
 
@@ -232,7 +237,8 @@ def _most_similar(text: str, candidates: list[str], stems_of: dict[str, list[str
             names.append(name)
             owners.append(r)
     best: dict[str, float] = {}
-    for _, score, index in process.extract(text, names, scorer=fuzz.ratio, limit=None, score_cutoff=75):
+    for _, score, index in process.extract(text, names, scorer=fuzz.ratio, limit=None,
+                                           score_cutoff=cutoff * 100):
         similarity = score / 100.0
         if similarity > best.get(owners[index], -1.0):
             best[owners[index]] = similarity
@@ -250,8 +256,7 @@ def _header_signal(m: Migration, candidates: list[str], add) -> None:
 
 
 def _number_signals(ctx: _Context, m: Migration, candidates: list[str], add) -> None:
-    # ctx.numbers' value for m (None for a file not in the graph), without numbering every file
-    own = file_number(m) if ctx.graph.by_rel.get(m.rel) is m else None
+    own = file_number(m) if ctx.holds(m) else None  # ctx.numbers[id(m)], without numbering every file
     if own is None:
         return
     graph = ctx.graph
@@ -278,7 +283,7 @@ def _candidate_time(values: list, own) -> object:
 
 
 def _date_signals(ctx: _Context, m: Migration, candidates: list[str], add) -> None:
-    own = _parse_date(m.header.create_date) if ctx.graph.by_rel.get(m.rel) is m else None  # ctx.dates'
+    own = _parse_date(m.header.create_date) if ctx.holds(m) else None  # ctx.dates[id(m)], likewise
     if own is None:
         return
     _newest_before(
